@@ -5,38 +5,20 @@
 # %% auto #0
 __all__ = ['gene_filter_stats', 'filter_genes', 'plot_filter_genes']
 
-# %% ../../nbs/01_filtering.ipynb #334cce3b
+# %% ../../nbs/01_filtering.ipynb #9c8aeb91
 import numbers
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from anndata import AnnData
+from ..data import check_counts
 
-# %% ../../nbs/01_filtering.ipynb #56bc8b40
-def _check_counts(adata, name='adata'):
-    "Raise a ValueError unless `adata.X` holds non-negative integer counts for at least one cell."
-    if not isinstance(adata, AnnData):
-        raise TypeError(f"`{name}` must be an AnnData, got {type(adata).__name__}.")
-    if adata.n_obs == 0 or adata.n_vars == 0:
-        raise ValueError(f"`{name}` is empty ({adata.n_obs} cells x {adata.n_vars} genes): nothing to filter.")
-    X = adata.X
-    v = X.data if sp.issparse(X) else np.asarray(X)
-    if not np.issubdtype(v.dtype, np.number):
-        raise ValueError(f"`{name}.X` has dtype {v.dtype}; raw counts must be numeric.")
-    if v.size and not np.all(np.isfinite(v)):
-        raise ValueError(f"`{name}.X` contains NaN or infinite values; pass raw counts.")
-    if v.size and v.min() < 0:
-        raise ValueError(f"`{name}.X` has negative values (min {v.min():g}); pass raw counts, not scaled data.")
-    if v.size and not np.all(v == np.round(v)):
-        raise ValueError(f"`{name}.X` has non-integer values; pass raw counts (e.g. `adata.layers['counts']` "
-                         "copied to `.X`), not normalised or log-transformed data.")
-
-# %% ../../nbs/01_filtering.ipynb #a15737d2
+# %% ../../nbs/01_filtering.ipynb #63a2f66d
 def gene_filter_stats(
     adata: AnnData, # cells x genes, raw counts in `.X` (dense or sparse)
 ) -> pd.DataFrame: # one row per gene: `n_cells` (int) and `nonz_mean` (float); `.attrs['n_obs']` = number of cells
     "Number of cells expressing each gene and its mean count over those cells."
-    _check_counts(adata)
+    check_counts(adata)
     X = adata.X
     if sp.issparse(X):
         X = sp.csr_matrix(X)
@@ -51,7 +33,7 @@ def gene_filter_stats(
     st.attrs['n_obs'] = adata.n_obs
     return st
 
-# %% ../../nbs/01_filtering.ipynb #3976148c
+# %% ../../nbs/01_filtering.ipynb #c3c28e2e
 def _check_cutoffs(cell_count_cutoff, cell_percentage_cutoff2, nonz_mean_cutoff):
     "Raise a ValueError for cutoffs that are not numbers in their valid range."
     for nm, v in [('cell_count_cutoff', cell_count_cutoff), ('cell_percentage_cutoff2', cell_percentage_cutoff2),
@@ -67,7 +49,7 @@ def _keep(st, n_obs, cell_count_cutoff, cell_percentage_cutoff2, nonz_mean_cutof
     n, m = st['n_cells'].values, st['nonz_mean'].values
     return (n > n_obs * cell_percentage_cutoff2) | ((n > cell_count_cutoff) & (m > nonz_mean_cutoff))
 
-# %% ../../nbs/01_filtering.ipynb #a400578c
+# %% ../../nbs/01_filtering.ipynb #1ab2d933
 def filter_genes(
     adata: AnnData, # cells x genes, raw counts in `.X` (dense or sparse); not modified
     *,
@@ -80,7 +62,7 @@ def filter_genes(
     st = gene_filter_stats(adata)
     return adata.var_names[_keep(st, adata.n_obs, cell_count_cutoff, cell_percentage_cutoff2, nonz_mean_cutoff)]
 
-# %% ../../nbs/01_filtering.ipynb #4e19142f
+# %% ../../nbs/01_filtering.ipynb #e718caec
 def _stats_of(adata_or_stats):
     "Stats table and number of cells from an AnnData or a `gene_filter_stats` result."
     if isinstance(adata_or_stats, AnnData): return gene_filter_stats(adata_or_stats), adata_or_stats.n_obs
@@ -100,7 +82,7 @@ def _lims(v, extra=()):
     pad = max(0.04 * (hi - lo), 0.05)
     return lo - pad, hi + pad
 
-# %% ../../nbs/01_filtering.ipynb #a967d627
+# %% ../../nbs/01_filtering.ipynb #51c605c2
 def plot_filter_genes(
     adata_or_stats: AnnData | pd.DataFrame, # raw-count AnnData, or its `gene_filter_stats` table
     *,
