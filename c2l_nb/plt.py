@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['PALETTE', 'select_slide', 'scale_values', 'blend_colors', 'plot_spatial']
 
-# %% ../nbs/06_plotting.ipynb #c3e30679
+# %% ../nbs/06_plotting.ipynb #f1e7ff6a
 import difflib
 import numpy as np
 import pandas as pd
 from anndata import AnnData
 
-# %% ../nbs/06_plotting.ipynb #526219fd
+# %% ../nbs/06_plotting.ipynb #42ec8c60
 def _library_for(libs, s):
     "The key in `libs` that names sample `s`: an exact match, else the only key containing it."
     s = str(s)
@@ -24,7 +24,7 @@ def _library_for(libs, s):
     raise ValueError(f"sample {s!r} is ambiguous: it is part of several library ids in `adata.uns['spatial']` "
                      f"({hits}) and equals none of them; rename the libraries so that one equals {s!r}.")
 
-# %% ../nbs/06_plotting.ipynb #083e1655
+# %% ../nbs/06_plotting.ipynb #5bdddb69
 def select_slide(
     adata: AnnData, # observations from one or more samples
     s, # the sample to keep: a value of `adata.obs[batch_key]`
@@ -45,10 +45,10 @@ def select_slide(
     if lib is not None: out.uns['spatial'] = {lib: out.uns['spatial'][lib]}
     return out
 
-# %% ../nbs/06_plotting.ipynb #5afcc7d6
+# %% ../nbs/06_plotting.ipynb #37b6466a
 PALETTE = ('#F0E442', '#D55E00', '#56B4E9', '#009E73', '#5A14A5', '#C8C8C8', '#323232')
 
-# %% ../nbs/06_plotting.ipynb #d62325b1
+# %% ../nbs/06_plotting.ipynb #4b2f2cda
 def scale_values(
     X, # spots x types values (array or DataFrame)
     *,
@@ -65,7 +65,7 @@ def scale_values(
     hi = np.where(hi > lo, hi, lo + 1)          # constant column: everything maps to 0
     return np.clip((X - lo) / (hi - lo), 0, 1), lo, hi
 
-# %% ../nbs/06_plotting.ipynb #7cf9d1d4
+# %% ../nbs/06_plotting.ipynb #bb6f921c
 _EPS = 1e-3
 
 def _to_linear(c):
@@ -78,7 +78,7 @@ def _to_srgb(c):
     c = np.clip(c, 0, 1)
     return np.where(c <= 0.0031308, 12.92 * c, 1.055 * c ** (1 / 2.4) - 0.055)
 
-# %% ../nbs/06_plotting.ipynb #958ca92d
+# %% ../nbs/06_plotting.ipynb #d17f04de
 def blend_colors(
     V, # spots x types, scaled values in [0, 1] (see `scale_values`)
     colors, # one matplotlib colour per type (column of `V`)
@@ -101,7 +101,7 @@ def blend_colors(
     a = np.clip((V.max(axis=1, initial=0) - transparent_below) / (1 - transparent_below), 0, 1)
     return np.column_stack([rgb, a])
 
-# %% ../nbs/06_plotting.ipynb #30e559ef
+# %% ../nbs/06_plotting.ipynb #1023e2b1
 def _obs_matrix(adata, color, labels):
     "Column names, display labels and the spots x types values of the obs columns in `color`."
     names = [color] if isinstance(color, str) else list(color)
@@ -131,7 +131,7 @@ def _obs_matrix(adata, color, labels):
     if nan: raise ValueError(f'obs columns {nan} contain NaN values; fill or drop those spots first.')
     return names, labels, X
 
-# %% ../nbs/06_plotting.ipynb #77e59b18
+# %% ../nbs/06_plotting.ipynb #eaf43853
 _SWAP = {'fast': '#C8C8C8', 'dark_background': '#323232'}   # the grey that vanishes into each background
 
 def _palette(k, reorder_cmap, style='fast'):
@@ -144,7 +144,7 @@ def _palette(k, reorder_cmap, style='fast'):
                          f'palette (0-{len(PALETTE) - 1}), got {reorder_cmap!r}.')
     return [pal[i] for i in idx[:k]]
 
-# %% ../nbs/06_plotting.ipynb #39dbe3ff
+# %% ../nbs/06_plotting.ipynb #9932f88e
 def _library(adata, library_id, img_key, show_img):
     "(image or None, coordinate scale factor, spot diameter in obsm['spatial'] units or None) for the plot."
     libs = adata.uns.get('spatial', {}) or {}
@@ -173,7 +173,7 @@ def _spacing(xy):
     d = d[d > 0]
     return float(np.median(d)) if len(d) else 1.0
 
-# %% ../nbs/06_plotting.ipynb #22e5153b
+# %% ../nbs/06_plotting.ipynb #d78c77df
 _CB_ROW, _CB_RIGHT = 0.8, 1.8    # inches added to a new figure per row of bars below / for the column on the right
 
 def _colorbars(fig, ax, k, position, own):
@@ -193,7 +193,7 @@ def _colorbars(fig, ax, k, position, own):
         return [ax.inset_axes([0.03 + (i % 3) * 0.36, -0.12 - 0.2 * (i // 3), 0.26, 0.04]) for i in range(k)]
     return [ax.inset_axes([1.05, 0.92 - 0.17 * i, 0.3, 0.04]) for i in range(k)]
 
-# %% ../nbs/06_plotting.ipynb #be157c91
+# %% ../nbs/06_plotting.ipynb #8d9cafdc
 def _contrast(c1, c2):
     "WCAG contrast ratio of two colours (1: identical luminance, 21: black on white)."
     from matplotlib.colors import to_rgb
@@ -218,7 +218,7 @@ def _colorbar(cax, col, label, lo, hi, transparent_below, fg, bg):
     cax.set_title(label, color=col, fontweight='bold', loc='left', path_effects=halo)
     return cb
 
-# %% ../nbs/06_plotting.ipynb #2f53c848
+# %% ../nbs/06_plotting.ipynb #224c0f41
 def plot_spatial(
     adata: AnnData, # spots with obs columns to show and `obsm['spatial']` coordinates; not modified
     color, # obs column name(s) to show, at most 7 (e.g. cell types with abundances copied to obs)
