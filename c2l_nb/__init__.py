@@ -1,1 +1,15 @@
 __version__ = "0.1.0"
+
+# Hand-written: importing c2l_nb is cheap and has no side effects; submodules and the few top-level names that
+# cell2location exposes (`run_colocation`) load on first use.
+import importlib as _importlib
+
+_SUBMODULES = {'data', 'infer', 'base', 'reference', 'spatial', 'colocation', 'plt', 'models', 'utils', 'report', 'cli'}
+_NAMES = {'run_colocation': 'colocation', 'find_regions': 'colocation'}
+
+def __getattr__(name):
+    if name in _SUBMODULES: return _importlib.import_module(f'{__name__}.{name}')
+    if name in _NAMES: return getattr(_importlib.import_module(f'{__name__}.{_NAMES[name]}'), name)
+    raise AttributeError(f"module 'c2l_nb' has no attribute {name!r}")
+
+def __dir__(): return sorted(set(globals()) | _SUBMODULES | set(_NAMES))
