@@ -1,0 +1,121 @@
+"""`c2l_nb report`: bad inputs fail fast with a clear message; a smoke run writes the notebook, the HTML and the results."""
+import functools, os, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CLI = Path(sys.executable).parent / 'c2l_nb'
+DATA = ROOT.parent / 'shared' / 'data' / 'lymph_node_visium_rctd'
+ENV = dict(os.environ, MPLBACKEND='Agg', OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')  # 1 thread: CPU is shared
+
+
+def run_cli(*args, cwd=None, timeout=900):
+    t0 = time.time()
+    r = subprocess.run([str(CLI), *map(str, args)], capture_output=True, text=True, cwd=cwd, env=ENV, timeout=timeout)
+    return r, time.time() - t0
+
+
+@functools.lru_cache(maxsize=None)
+def smoke_report() -> Path:
+    "One smoke report on the built-in simulated data, shared by this file and tests/test_docs.py."
+    out = Path(tempfile.mkdtemp(prefix='c2l_nb_report_')) / 'report'
+    r, secs = run_cli('report', '--smoke', '--out', out, '--no-progress')
+    assert r.returncode == 0, f"c2l_nb report --smoke failed:\n{r.stdout[-4000:]}\n{r.stderr[-8000:]}"
+    print(f"smoke report: {secs:.0f} s")
+    return out
+
+
+def test_packaged_tutorial_in_sync():
+    "The notebook the package ships is the tutorial in nbs/ (run `python tools/sync_tutorials.py` after editing it)."
+    src = sorted((ROOT / 'nbs' / 'tutorials').glob('*.ipynb'))
+    assert src, 'no tutorial notebooks in nbs/tutorials'
+    for p in src:
+        q = ROOT / 'c2l_nb' / 'tutorials' / p.name
+        assert q.exists() and q.read_bytes() == p.read_bytes(), \
+            f"c2l_nb/tutorials/{p.name} differs from nbs/tutorials/{p.name}: run python tools/sync_tutorials.py"
+    assert sorted(p.name for p in (ROOT / 'c2l_nb' / 'tutorials').glob('*.ipynb')) == [p.name for p in src]
+
+
+def test_help():
+    r, _ = run_cli('report', '--help')
+    assert r.returncode == 0 and '--spatial' in r.stdout and '--smoke' in r.stdout
+
+
+def _bad_inputs(tmp: Path) -> list:
+    "(arguments, expected fragment of the error) for inputs that must be refused before any training."
+    import anndata as ad
+    from c2l_nb.data import read_mtx
+    ref = read_mtx(DATA / 'reference')
+    norm = ref.copy(); norm.X = (norm.X.multiply(1e4 / norm.X.sum(1))).tocsr()  # normalize_total-like
+    norm.write_h5ad(tmp / 'normalised.h5ad')
+    other = ref.copy(); other.var_names = [f'gene{i}' for i in range(ref.n_vars)]
+    other.write_h5ad(tmp / 'other_genes.h5ad')
+    (tmp / 'table.txt').write_text('not data')
+    vis, refd = DATA / 'visium', DATA / 'reference'
+    keys = ['--labels-key', 'cell_type', '--batch-key', 'sample']
+    return [
+        (['--spatial', tmp / 'nope', '--reference', refd, *keys], 'does not exist'),
+        (['--spatial', tmp / 'table.txt', '--reference', refd, *keys], 'is a .txt file; accepted are'),
+        (['--spatial', tmp, '--reference', refd, *keys], 'neither a Space Ranger'),
+        (['--spatial', vis, '--reference', tmp / 'normalised.h5ad', *keys], 'non-integer values'),
+        (['--spatial', vis, '--reference', tmp / 'other_genes.h5ad', *keys], 'share 0 genes'),
+        (['--spatial', vis, '--reference', refd], '--labels-key'),
+        (['--spatial', vis, '--reference', refd, '--labels-key', 'Subset'], "no obs column 'Subset'"),
+        (['--spatial', vis], 'pass both'),
+        (['--epochs-spatial', '0'], 'positive number of epochs'),
+    ]
+
+
+def test_bad_inputs_fail_fast(tmp_path):
+    "Each bad input stops the command within seconds, with exit status 2, a one-line reason, and nothing written."
+    for args, msg in _bad_inputs(tmp_path):
+        out = tmp_path / 'out'
+        r, secs = run_cli('report', *args, '--out', out, timeout=120)
+        assert r.returncode == 2, f"{args}: exit {r.returncode}\n{r.stderr[-3000:]}"
+        assert 'c2l_nb report: error:' in r.stderr and msg in r.stderr, f"{args}: {r.stderr[-3000:]}"
+        assert 'Traceback' not in r.stderr, r.stderr
+        assert not out.exists(), f"{args}: the output folder was created before the inputs were checked"
+        assert secs < 60, f"{args}: took {secs:.0f} s to fail"
+
+
+def test_out_is_a_file(tmp_path):
+    f = tmp_path / 'file'; f.write_text('')
+    r, _ = run_cli('report', '--smoke', '--out', f)
+    assert r.returncode == 2 and 'is a file' in r.stderr
+
+
+def test_smoke_report_writes_outputs():
+    "A smoke run on the simulated data writes the executed notebook, a self-contained HTML report and the results."
+    import anndata as ad, nbformat
+    out = smoke_report()
+    nb = nbformat.read(out / 'report.ipynb', as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', []) if o.output_type == 'error']
+    assert not errors
+    params = next(c for c in nb.cells if 'injected-parameters' in c.metadata.get('tags', []))
+    assert 'smoke = True' in params.source and str(out.resolve()) in params.source
+    text = '\n'.join(''.join(o.get('text', '')) for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', []))
+    assert 'all checks passed' in text
+    html = (out / 'report.html').read_text()
+    assert html.count('src="data:image/png;base64,') >= 8  # figures embedded
+    assert '<script src=' not in html and 'cdn' not in html.lower()  # opens offline
+    sp = ad.read_h5ad(out / 'cell2location_map' / 'sp.h5ad')
+    q05 = sp.obsm['q05_cell_abundance_w_sf']
+    assert q05.shape[0] == sp.n_obs and np.isfinite(np.asarray(q05)).all()
+    assert 'mod' in sp.uns and 'region_cluster' in sp.obs
+    sc_ = ad.read_h5ad(out / 'reference_signatures' / 'sc.h5ad')
+    assert 'means_per_cluster_mu_fg' in sc_.varm
+
+
+def test_failed_analysis_still_writes_html(tmp_path, monkeypatch):
+    "A failure inside the notebook raises RuntimeError naming the cell (exit 1 from the CLI); the HTML still shows it."
+    import nbformat
+    import c2l_nb.report as rep
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('smoke = False', metadata={'tags': ['parameters']}),
+                                         nbformat.v4.new_code_cell("raise ValueError('no spots left')")])
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
+    nbformat.write(nb, tmp_path / 'broken.ipynb')
+    monkeypatch.setattr(rep, 'tutorial_path', lambda name=None: tmp_path / 'broken.ipynb')
+    with pytest.raises(RuntimeError, match=r"failed in cell \d+ \(ValueError: no spots left\)"):
+        rep.run_report(tmp_path / 'out', smoke=True, progress=False, quiet=True)
+    assert 'no spots left' in (tmp_path / 'out' / 'report.html').read_text()
