@@ -181,8 +181,27 @@ def build(out: Path = ROOT / '_site', execute_: str = 'all', executed: dict | No
         if not quiet:
             print(f"{rel} -> {dest.relative_to(out)} ({'executed, ' if run or rel in executed else ''}"
                   f"{time.time() - t0:.1f} s){'; maths not drawn: ' + str(problems) if problems else ''}")
+    fix_fragments(out)
     (out / '.nojekyll').touch()
     return report
+
+
+def fix_fragments(out: Path):
+    """Repoint links to sections that do not exist. nbdev indexes a method attached to a class by a decorator
+    under its bare name (`page.html#compute_expected`) while its section is `Class.compute_expected`: when exactly
+    one section of the target page ends with `.name`, link to it."""
+    pages = {p: p.read_text(encoding='utf-8') for p in out.rglob('*.html')}
+    ids = {p: set(re.findall(r'\bid="([^"]+)"', t)) for p, t in pages.items()}
+    for p, text in pages.items():
+        def fix(m):
+            path, frag = m[1], m[2]
+            target = (p.parent / path).resolve() if path else p
+            have = ids.get(target)
+            if have is None or frag in have: return m[0]
+            cands = [i for i in have if i.endswith('.' + frag)]
+            return f'href="{path}#{cands[0]}"' if len(cands) == 1 else m[0]
+        new = re.sub(r'href="((?![a-z]+:)[^"#]*)#([^"]+)"', fix, text)
+        if new != text: p.write_text(new, encoding='utf-8')
 
 
 def main(argv=None):
