@@ -7,7 +7,7 @@ __all__ = ['TUTORIAL', 'SIMULATED_KEYS', 'RESULT_FILES', 'PAGE_CSS', 'tutorial_p
            'align_genes', 'check_inputs', 'report_parameters', 'run_report', 'mathtext_tex', 'tex_img',
            'render_markdown', 'prepare_notebook', 'notebook_html', 'write_html', 'main']
 
-# %% ../nbs/08_report.ipynb #e25b9cea
+# %% ../nbs/08_report.ipynb #cef78491
 import argparse, base64, copy, functools, html, io, json, os, re, sys, time, warnings
 from pathlib import Path
 import numpy as np
@@ -16,7 +16,7 @@ from anndata import AnnData
 import c2l_nb
 from .data import check_counts, read_h5ad, read_mtx, read_visium, shared_genes
 
-# %% ../nbs/08_report.ipynb #f28ac153
+# %% ../nbs/08_report.ipynb #d52dfa0b
 TUTORIAL = 'lymph_node'
 
 def tutorial_path(name:str=TUTORIAL, # notebook name, without `.ipynb`
@@ -29,7 +29,7 @@ def tutorial_path(name:str=TUTORIAL, # notebook name, without `.ipynb`
                                 "installed without its data files: reinstall it.")
     return p
 
-# %% ../nbs/08_report.ipynb #0a4bc728
+# %% ../nbs/08_report.ipynb #7cb4b3dd
 def detect_format(path, # file or folder holding one dataset
                   what:str='input', # what to call it in error messages
                  ) -> str:
@@ -56,7 +56,7 @@ def read_input(path, # file or folder holding one dataset (see `detect_format`)
     f = next(iter(sorted(Path(path).glob('*filtered_feature_bc_matrix.h5'))), None) or sorted(Path(path).glob('*.h5'))[0]
     return read_visium(path, count_file=f.name)
 
-# %% ../nbs/08_report.ipynb #f9cf30c1
+# %% ../nbs/08_report.ipynb #462187b3
 _ENSEMBL = re.compile(r'^ENS[A-Z]*G\d{6,}(\.\d+)?$')
 
 def _looks_ensembl(names) -> bool:
@@ -72,7 +72,7 @@ def gene_names(adata:AnnData, # observations x genes
     sym = v['SYMBOL'] if 'SYMBOL' in v else None if _looks_ensembl(adata.var_names) else adata.var_names
     return {k: None if x is None else np.asarray(x, dtype=str) for k, x in (('ids', ids), ('symbols', sym))}
 
-# %% ../nbs/08_report.ipynb #c184fa48
+# %% ../nbs/08_report.ipynb #c96622a2
 def _renamed(adata, names, symbols):
     out = adata.copy()
     if symbols is not None: out.var['SYMBOL'] = symbols
@@ -93,7 +93,7 @@ def align_genes(adata_vis:AnnData, # spatial data
                          "`SYMBOL` column in var).")
     return _renamed(adata_vis, a[kind], a['symbols']), _renamed(adata_ref, b[kind], b['symbols']), kind
 
-# %% ../nbs/08_report.ipynb #9a5c4590
+# %% ../nbs/08_report.ipynb #bf128e52
 def _check_obs(adata, key, what, opt):
     if key is None: return
     if key not in adata.obs:
@@ -131,7 +131,7 @@ def check_inputs(spatial_path, # spatial data: Space Ranger folder, .h5ad or Mat
                 gene_names=kind, n_shared_genes=len(genes),
                 n_sections=int(vis.obs[spatial_batch_key].nunique()) if spatial_batch_key in vis.obs else 1)
 
-# %% ../nbs/08_report.ipynb #0f29edcb
+# %% ../nbs/08_report.ipynb #61bda23f
 SIMULATED_KEYS = dict(labels_key='Subset', batch_key='Sample', categorical_covariate_keys=['Method'],
                       spatial_batch_key='sample')
 
@@ -169,7 +169,7 @@ def report_parameters(out, # output folder
             p[k] = float(v)
     return p
 
-# %% ../nbs/08_report.ipynb #3c327506
+# %% ../nbs/08_report.ipynb #f112f630
 RESULT_FILES = dict(notebook='report.ipynb', html='report.html', spatial='cell2location_map/sp.h5ad',
                     reference='reference_signatures/sc.h5ad')
 
@@ -215,7 +215,7 @@ def run_report(out, # output folder (created)
     _say(f"Done in {time.time() - t0:.0f} s.", quiet)
     return paths
 
-# %% ../nbs/08_report.ipynb #d14be6bb
+# %% ../nbs/08_report.ipynb #2e6e1d7f
 _TEX_SUBS = [(r'\s*\n\s*', ' '), (r'\\[bB]igg?[lrm]?(?![a-zA-Z])', ''), (r'\\[td]frac(?![a-zA-Z])', r'\\frac'),
              (r'\\frac\s*(\d)\s*(\d)', r'\\frac{\1}{\2}'), (r'\\[lr]Vert(?![a-zA-Z])', r'\\Vert'),
              (r'\\[lr]vert(?![a-zA-Z])', '|'), (r'\\(ge|le|ne)(?![a-zA-Z])', r'\\\1q'), (r'\\bm\{', r'\\boldsymbol{'),
@@ -227,7 +227,7 @@ def mathtext_tex(tex:str) -> str:
     for pat, rep in _TEX_SUBS: tex = re.sub(pat, rep, tex)
     return tex.strip()
 
-# %% ../nbs/08_report.ipynb #41ea3cfd
+# %% ../nbs/08_report.ipynb #d7a54be6
 @functools.lru_cache(maxsize=4096)
 def tex_img(tex:str, # LaTeX maths without the dollars
             display:bool=False, # a displayed equation (larger, own line) or inline maths
@@ -249,7 +249,7 @@ def tex_img(tex:str, # LaTeX maths without the dollars
     if display: return f'<span class="math display"><img src="{src}" alt="{alt}" style="height:{h:.1f}pt"></span>'
     return f'<img class="math" src="{src}" alt="{alt}" style="height:{h:.1f}pt;vertical-align:-{d:.1f}pt">'
 
-# %% ../nbs/08_report.ipynb #8de42952
+# %% ../nbs/08_report.ipynb #939496f7
 _CODE = re.compile(r'(```.*?```|`[^`\n]*`)', re.S)
 _DISPLAY = re.compile(r'\$\$(.+?)\$\$', re.S)
 _INLINE = re.compile(r'(?<![\\$\w])\$(?=\S)([^$\n]+?)(?<=\S)\$(?![\w$])')
@@ -277,7 +277,7 @@ def render_markdown(src:str, # markdown source
         parts[i] = _INLINE.sub(lambda m: _math(m[1], False, problems), part)
     return ''.join(parts)
 
-# %% ../nbs/08_report.ipynb #c1cbb520
+# %% ../nbs/08_report.ipynb #6708d8fa
 _DIRECTIVE = re.compile(r'^\s*#\|\s*([\w-]+):?\s*(.*?)\s*$')
 
 def _directives(src:str) -> tuple:
@@ -314,6 +314,7 @@ def prepare_notebook(nb, # an nbformat notebook (not modified)
             if not c.source: c.metadata['transient'] = {'remove_source': True}  # no empty code box
             if opts.get('output') == 'false': c.outputs = []
             c = CoalesceStreamsPreprocessor().preprocess_cell(c, {}, 0)[0]  # merge streams, apply \r
+            c.outputs = [o for o in c.get('outputs', []) if o.output_type != 'stream' or o.text.strip()]
             for o in c.get('outputs', []):
                 if 'text/markdown' in o.get('data', {}):
                     o['data']['text/markdown'] = render_markdown(o['data']['text/markdown'], problems)
@@ -325,7 +326,7 @@ def prepare_notebook(nb, # an nbformat notebook (not modified)
     nb.cells = cells
     return nb
 
-# %% ../nbs/08_report.ipynb #108ec17e
+# %% ../nbs/08_report.ipynb #17d111d0
 _TEMPLATE = r"""{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
@@ -390,7 +391,7 @@ def write_html(nb, # an nbformat notebook, or a path to one
     dest.write_text(notebook_html(nb, **kwargs), encoding='utf-8')
     return dest
 
-# %% ../nbs/08_report.ipynb #2cc0db17
+# %% ../nbs/08_report.ipynb #5efaa031
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='c2l_nb', description='Map single-cell types onto spatial transcriptomics.')
     sub = p.add_subparsers(dest='command', required=True)

@@ -43,13 +43,21 @@ def test_parameters_cell():
     assert not any(c.get('outputs') for c in nb['cells'] if c['cell_type'] == 'code'), 'commit the tutorial without outputs'
 
 
-def test_tutorial_simulated(tmp_path, monkeypatch):
-    "Built-in simulated data: every step runs and the abundances match the known truth."
-    nb = run_tutorial(tmp_path, monkeypatch, data='simulated')
-    out = _stdout(nb)
-    assert 'structure checks passed' in out and 'all checks passed' in out
-    assert (tmp_path / 'results' / 'cell2location_map' / 'sp.h5ad').exists()
-    assert (tmp_path / 'results' / 'reference_signatures' / 'sc.h5ad').exists()
+def test_tutorial_simulated():
+    """Built-in simulated data: every step runs and the abundances match the known truth. The papermill run is the
+    smoke report's (`c2l_nb report --smoke` executes this notebook with data='simulated'), shared with
+    tests/test_report.py and tests/test_docs.py so that it is computed once."""
+    from test_report import smoke_report
+    out = smoke_report()
+    nb = json.loads((out / 'report.ipynb').read_text())
+    params = next(c for c in nb['cells'] if 'injected-parameters' in c['metadata'].get('tags', []))
+    src = ''.join(params['source']).replace("'", '"')
+    assert 'data = "simulated"' in src and 'smoke = True' in src
+    text = _stdout(nb)
+    assert 'structure checks passed' in text and 'all checks passed' in text
+    accuracy = next(l for l in text.splitlines() if l.startswith("{'pearson'"))
+    print(f"simulated (smoke): {accuracy}")
+    assert (out / 'cell2location_map' / 'sp.h5ad').exists() and (out / 'reference_signatures' / 'sc.h5ad').exists()
 
 
 @pytest.mark.skipif(not DATA.exists(), reason=f'{DATA} not found (the shared real data)')
