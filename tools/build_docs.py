@@ -14,7 +14,7 @@ Each notebook goes through the same steps as nbdev's Quarto pipeline, with nbcon
 3. rendered by `c2l_nb.report.notebook_html` (maths as SVG, figures embedded, nothing loaded from the network),
    with a sidebar linking every page, into `_site/` under nbdev's page names (`00_data.ipynb` -> `data.html`).
 """
-import argparse, json, os, re, shutil, sys, time, warnings
+import argparse, json, os, re, shutil, subprocess, sys, time, warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,20 +47,28 @@ def _title(nb_json: dict, rel: Path) -> str:
     return rel.stem
 
 
-def execute(path: Path, nb):
-    "Run `nb` (execnb) like nbdev_test does, keeping the outputs; exceptions propagate."
+def _execute_here(src: Path, dest: Path):
+    "Run notebook `src` (execnb) like nbdev_test does and write it with its outputs to `dest`."
+    from execnb.nbio import read_nb, write_nb
     from execnb.shell import CaptureShell
     from fastcore.xtras import working_directory
+    from nbdev.process import NBProcessor
     def skip(cell):
         if cell.cell_type != 'code': return True
         d = getattr(cell, 'directives_', {}) or {}
         return bool(SKIP_FLAGS & d.keys()) or d.get('eval:', [''])[0].lower() == 'false'
     os.environ['IN_TEST'] = '1'
-    try:
-        k = CaptureShell(path)
-        with working_directory(path.parent): k.run_all(nb, exc_stop=True, preproc=skip)
-    finally: os.environ.pop('IN_TEST', None)
-    return nb
+    nb = NBProcessor(src, process=True).nb  # parses the cell directives, as nbdev_test does
+    k = CaptureShell(src)
+    with working_directory(src.parent): k.run_all(nb, exc_stop=True, preproc=skip)
+    write_nb(nb, dest)
+
+
+def execute(src: Path, dest: Path):
+    "Execute `src` into `dest` in a fresh Python process (notebooks must not share warnings or global state)."
+    r = subprocess.run([sys.executable, __file__, '--execute-one', str(src), str(dest)], capture_output=True, text=True,
+                       env=dict(os.environ, MPLBACKEND='Agg'))
+    if r.returncode: raise RuntimeError(f"executing {src} failed:\n{r.stderr[-4000:]}")
 
 
 def _procs():
@@ -89,8 +97,11 @@ def _procs():
 def process(rel: Path, src: Path, run: bool, proc_dir: Path) -> Path:
     "Execute (optionally) and apply nbdev's processors; the processed notebook's path in `_proc/`."
     from execnb.nbio import read_nb, write_nb
+    if run:
+        dest = proc_dir / rel.with_suffix('.executed.ipynb')
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        execute(src, dest); src = dest
     nb = read_nb(src)
-    if run: nb = execute(NBS / rel, nb)
     nb.path_ = str(NBS / rel)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
@@ -205,6 +216,8 @@ def fix_fragments(out: Path):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ['--execute-one']: return _execute_here(Path(argv[1]), Path(argv[2]))
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--out', default=str(ROOT / '_site'), help='output folder (default: _site)')
     p.add_argument('--execute', default='all',
