@@ -58,7 +58,7 @@ def _execute_here(src: Path, dest: Path):
         d = getattr(cell, 'directives_', {}) or {}
         return bool(SKIP_FLAGS & d.keys()) or d.get('eval:', [''])[0].lower() == 'false'
     os.environ['IN_TEST'] = '1'
-    nb = NBProcessor(src, process=True).nb  # parses the cell directives, as nbdev_test does
+    nb = NBProcessor(src, process=True, rm_directives=False).nb  # parses the cell options, keeps them in the source
     k = CaptureShell(src)
     with working_directory(src.parent): k.run_all(nb, exc_stop=True, preproc=skip)
     write_nb(nb, dest)
