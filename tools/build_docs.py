@@ -6,8 +6,9 @@
     python tools/build_docs.py --quarto-sidebar      # also rewrite nbs/sidebar.yml for users with Quarto
 
 Each notebook goes through the same steps as nbdev's Quarto pipeline, with nbconvert in Quarto's place:
-1. optionally executed top to bottom (execnb, in `nbs/`, `IN_TEST=1`, cells flagged notest/slow/gpu skipped), or
-   replaced by an executed copy (e.g. the tutorial as run by `c2l_nb report`);
+1. optionally executed top to bottom (execnb, in `nbs/`, `IN_TEST=1`, cells flagged notest/slow/gpu skipped, each
+   notebook in its own process); tutorials (folders with a `.notest` file) run with papermill in smoke mode instead;
+   or replaced by an executed copy (e.g. the tutorial as run by `c2l_nb report`);
 2. processed by nbdev's notebook processors (`nbdev.processors.FilterDefaults`, what `nbdev_proc_nbs` applies):
    front matter, a `show_doc` section for every exported symbol, hidden and exported cells removed, doc links;
    the processed notebooks are kept in `_proc/`;
@@ -69,6 +70,17 @@ def execute(src: Path, dest: Path):
     r = subprocess.run([sys.executable, __file__, '--execute-one', str(src), str(dest)], capture_output=True, text=True,
                        env=dict(os.environ, MPLBACKEND='Agg'))
     if r.returncode: raise RuntimeError(f"executing {src} failed:\n{r.stderr[-4000:]}")
+
+
+def run_tutorial(rel: Path, proc_dir: Path) -> Path:
+    "Execute a tutorial with papermill in smoke mode (as its tests do); the executed notebook's path."
+    import papermill as pm
+    dest = proc_dir / rel.with_suffix('.executed.ipynb')
+    work = proc_dir / 'tutorial_runs' / rel.stem
+    work.mkdir(parents=True, exist_ok=True)
+    pm.execute_notebook(str(NBS / rel), str(dest), kernel_name='python3', cwd=str(work), progress_bar=False,
+                        parameters=dict(smoke=True, results_folder=str(work / 'results')))
+    return dest
 
 
 def _procs():
@@ -180,7 +192,9 @@ def build(out: Path = ROOT / '_site', execute_: str = 'all', executed: dict | No
     for sec, rel in found:
         t0 = time.time()
         src = executed.get(rel, NBS / rel)
-        run = rel in want and rel not in executed and not (NBS / rel.parent / '.notest').exists()
+        papermill = rel in want and rel not in executed and (NBS / rel.parent / '.notest').exists()
+        if papermill: src = run_tutorial(rel, proc_dir)  # a tutorial: papermill, smoke settings
+        run = rel in want and rel not in executed and not papermill
         proc = process(rel, src, run, proc_dir)
         problems = []
         html = notebook_html(proc, nav=nav_html(pages, known[rel]), problems=problems)
@@ -190,7 +204,7 @@ def build(out: Path = ROOT / '_site', execute_: str = 'all', executed: dict | No
         dest.write_text(html, encoding='utf-8')
         report[known[rel].as_posix()] = problems
         if not quiet:
-            print(f"{rel} -> {dest.relative_to(out)} ({'executed, ' if run or rel in executed else ''}"
+            print(f"{rel} -> {dest.relative_to(out)} ({'executed, ' if run or papermill or rel in executed else ''}"
                   f"{time.time() - t0:.1f} s){'; maths not drawn: ' + str(problems) if problems else ''}")
     fix_fragments(out)
     (out / '.nojekyll').touch()
