@@ -29,6 +29,7 @@ def test_export_in_sync(tmp_path):
 
 def test_nbdev_test():
     "Every notebook runs top to bottom (default tier: cells flagged slow/gpu/notest are skipped)."
-    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore")
+    # one BLAS/torch thread per notebook worker: two workers with two threads each oversubscribe two cores badly
+    env = dict(os.environ, MPLBACKEND="Agg", PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     n = os.environ.get("C2L_NB_TEST_WORKERS", "2")
     _run([BIN / "nbdev_test", "--n_workers", n, "--timing"], cwd=ROOT, env=env)
