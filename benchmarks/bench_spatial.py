@@ -40,7 +40,7 @@ def parse_args(argv=None):
     p.add_argument('--peer-lr', type=float, default=0.002, help="cell2location's learning rate (its default)")
     p.add_argument('--c2l-nb-settings', action='append', default=None, metavar='K=V,...',
                    help='one c2l_nb run: name, epochs, lr, lr_end, batch_size (repeat for several runs; '
-                        'default: the peer\'s settings, epochs=STEPS_PEER,lr=0.002)')
+                        'default: the peer\'s settings, epochs=STEPS_PEER,lr=0.002; `none`: the peer alone)')
     p.add_argument('--points', type=int, default=8, help='accuracy measurements per run (roughly geometric in steps)')
     p.add_argument('--first', type=int, default=None, help='epochs before the first measurement (default: 1%%, >= 50)')
     p.add_argument('--threads', type=int, default=1, help='torch/BLAS threads per process (0: library default); see README')
@@ -130,6 +130,7 @@ def main(argv=None):
     env = {'BENCH_THREADS': str(a.threads)} if a.threads else {}
     runs = []
     cfgs = a.c2l_nb_settings or [f'name=c2l_nb,epochs={a.steps_peer or 30000},lr=0.002,lr_end=none']
+    if cfgs == ['none']: cfgs = []
     for i, s in enumerate(cfgs):
         c = {'name': f'c2l_nb_{i}' if len(cfgs) > 1 else 'c2l_nb', **parse_settings(s)}
         runs.append(dict(name=c['name'], library='c2l_nb', cfg=c, python=sys.executable,
@@ -168,6 +169,8 @@ def main(argv=None):
                        **{c_: float(acc.loc['overall', c_]) for c_ in ACC_COLS})
             r['steps'] = res['steps']
             curve.append(row)
+            # written after every chunk, so a long run stopped early still leaves its curve
+            pd.DataFrame(curve).to_csv(os.path.join(a.out, f'{stem}_curve.partial.csv'), index=False)
             print(f"  {r['name']:>14}: {res['epochs']:>6} epochs, {res['steps']:>6} steps, {r['train_s']:8.1f} s "
                   f"({row['chunk_s_per_step']:.4f} s/step this chunk), loss {res['loss_first']:.4g} -> "
                   f"{res['loss_last']:.4g}, pearson {row['pearson']:.3f}, prop {row['pearson_proportion']:.3f}, "
@@ -238,6 +241,7 @@ def main(argv=None):
             (lambda h: float(h.train_s.iloc[0]) if len(h) else np.nan)(curve[(curve.method == m) & (curve.pearson >= target)])
             for m in summary.method]
     curve.to_csv(os.path.join(a.out, f'{stem}_curve.csv'), index=False)
+    if os.path.exists(os.path.join(a.out, f'{stem}_curve.partial.csv')): os.remove(os.path.join(a.out, f'{stem}_curve.partial.csv'))
     summary.to_csv(os.path.join(a.out, f'{stem}_summary.csv'), index=False)
     pt = pd.concat(per_type, axis=1)
     pt.to_csv(os.path.join(a.out, f'{stem}_per_type.csv'))
