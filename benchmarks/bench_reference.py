@@ -51,6 +51,7 @@ def prepare_data(size: str, seed: int, folder: str) -> dict:
     ref, _ = simulate(size, seed=seed)
     out = ad.AnnData(X=ref.X, obs=ref.obs[['Sample', 'Subset', 'Method']].copy(), var=pd.DataFrame(index=ref.var_names))
     out.write_h5ad(os.path.join(folder, 'ref.h5ad'))
+    pd.DataFrame(ref.varm['true_signatures'], index=ref.var_names).to_csv(os.path.join(folder, 'true_signatures.csv'))
     return dict(size=size, seed=seed, n_obs=int(out.n_obs), n_vars=int(out.n_vars),
                 n_types=int(out.obs['Subset'].nunique()), n_batches=int(out.obs['Sample'].nunique()))
 
@@ -93,6 +94,19 @@ def main(argv=None):
                 print(f"  {r['name']:>14}: {a.epochs} epochs {res['train_s']:.1f} s = {res['train_s'] / a.epochs:.3f} "
                       f"s/epoch, loss {res['loss_last']:.5g}, peak RSS {res['train_peak_rss_mb']:.0f} MB  [load {load}]",
                       flush=True)
+        import numpy as np
+        import pandas as pd
+        from c2l_nb.reference import signature_error
+        truth = pd.read_csv(os.path.join(work, 'true_signatures.csv'), index_col=0)
+        for r in runs:  # accuracy of the signatures after the same number of epochs
+            path = os.path.join(work, f"{r['name']}_sig.npy")
+            names = r['driver'].ask('ref_signatures', path=path)['factor_names']
+            est = pd.DataFrame(np.load(path).T, index=truth.index, columns=names)
+            err = signature_error(est, truth[names])
+            ok = truth[names].to_numpy() > 0.5
+            r['sig_err'] = float(err.mean())
+            r['sig_log_r'] = float(np.corrcoef(np.log(est.to_numpy()[ok]), np.log(truth[names].to_numpy()[ok]))[0, 1])
+            print(f"  {r['name']:>14}: signature log-error {r['sig_err']:.4f}, log Pearson {r['sig_log_r']:.4f}", flush=True)
     except BaseException:  # interrupted or failed: stop the drivers at once, leave no temporary files
         for r in runs:
             if 'driver' in r: r['driver'].kill()
@@ -107,7 +121,9 @@ def main(argv=None):
                's_per_epoch_all': ' '.join(f'{t:.3f}' for t in r['times']),
                's_per_step': statistics.median(r['times']) / steps_per_epoch,
                'setup_s': r['setup']['setup_s'], 'base_rss_mb': r['setup']['base_rss_mb'],
-               'train_peak_rss_mb': r['last']['train_peak_rss_mb'], 'loss_last': r['last']['loss_last']}
+               'train_peak_rss_mb': r['last']['train_peak_rss_mb'], 'loss_last': r['last']['loss_last'],
+               'epochs_total': r['last']['epochs'], 'signature_log_error': r['sig_err'],
+               'signature_log_pearson': r['sig_log_r']}
         if r['epoch_times']:  # the peer's epochs timed inside Lightning (without the trainer's start-up)
             row['s_per_epoch_inside_trainer'] = statistics.median(r['epoch_times'])
         rows.append(row)
@@ -121,15 +137,22 @@ def main(argv=None):
     json.dump(meta, open(os.path.join(a.out, f'{stem}_meta.json'), 'w'), indent=1, default=str)
     cols = {'method': 'method', 'version': 'version', 'threads': 'threads', 's_per_epoch': 's/epoch (median)',
             's_per_epoch_all': 's/epoch (each chunk)', 's_per_epoch_inside_trainer': 's/epoch inside the trainer',
-            's_per_step': 's/step', 'train_peak_rss_mb': 'train peak RSS (MB)', 'base_rss_mb': 'RSS before the model (MB)'}
+            's_per_step': 's/step', 'epochs_total': 'epochs in all', 'signature_log_error': 'signature error',
+            'signature_log_pearson': 'signature log r', 'train_peak_rss_mb': 'train peak RSS (MB)', 'base_rss_mb': 'RSS before the model (MB)'}
     md = (f"# Reference regression: {a.size} ({meta['n_obs']} cells x {meta['n_vars']} genes x {meta['n_types']} types)\n\n"
           f"{meta['started']} to {meta['finished']}; {meta['machine']}; 1-minute load average {min(lv):.1f} to "
           f"{max(lv):.1f}. batch_key='Sample', labels_key='Subset', categorical_covariate_keys=['Method'], "
           f"batch_size={a.batch_size} ({steps_per_epoch} steps per epoch), lr={a.lr}; {a.warmup} warm-up epochs, then "
           f"{a.repeats} alternating chunks of {a.epochs} epochs per library (whole `train()` calls timed).\n\n"
-          + _md_table(df[[c for c in cols if c in df]].rename(columns=cols)) + '\n')
+          + _md_table(df[[c for c in cols if c in df]].rename(columns=cols)) + '\n\n'
+          "Signature error: per cell type, the RMS of log(estimate / truth) around its median over genes with a true "
+          "mean above 0.5 (`c2l_nb.reference.signature_error`), averaged over types; log r: Pearson correlation of "
+          "log signatures over the same entries. Both from the posterior median after all the epochs above.\n")
     open(os.path.join(a.out, f'{stem}.md'), 'w').write(md)
     print('\n' + md)
+    if os.path.abspath(a.out) == os.path.abspath(os.path.join(HERE, 'results')):  # the documentation page
+        import make_page
+        make_page.main([])
     shutil.rmtree(work, ignore_errors=True)
     return df
 

@@ -50,6 +50,11 @@ def parse_args(argv=None):
     p.add_argument('--peer-python', default=PEER_PYTHON, help="python of the environment with cell2location")
     p.add_argument('--out', default=os.path.join(HERE, 'results'), help='folder for the result files')
     p.add_argument('--tag', default='', help='suffix of the result file names, e.g. quick')
+    p.add_argument('--max-hours', type=float, default=None,
+                   help='start no new chunk after this much wall time; the run then finishes (exports, tables) normally')
+    p.add_argument('--from-partial', action='store_true',
+                   help='only write the tables and figure from <out>/spatial_<size>_<tag>_curve.partial.csv '
+                        '(what a run stopped by Ctrl-C or kill leaves)')
     return p.parse_args(argv)
 
 
@@ -111,6 +116,7 @@ def accuracy(q05_path: str, truth):
 
 def main(argv=None):
     a = parse_args(argv)
+    if a.from_partial: return from_partial(a)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # `kill PID` cleans up like Ctrl-C
     import numpy as np
     import pandas as pd
@@ -177,11 +183,19 @@ def main(argv=None):
                   f"PR-AUC {row['pr_auc']:.3f}  [load {load}]", flush=True)
 
         n_chunks = max(len(r['calls']) for r in runs)
+        t_start = time.time()
+        def out_of_time():
+            if a.max_hours is None or time.time() - t_start < 3600 * a.max_hours: return False
+            print(f'--max-hours {a.max_hours} reached: no new chunk', flush=True)
+            return True
         if a.no_interleave:
             for r in runs:
-                for k in range(len(r['calls'])): chunk(r, k)
+                for k in range(len(r['calls'])):
+                    if out_of_time(): break
+                    chunk(r, k)
         else:
             for k in range(n_chunks):
+                if out_of_time(): break
                 order = runs if k % 2 == 0 else runs[::-1]  # alternate who goes first
                 for r in order:
                     if k < len(r['calls']): chunk(r, k)
@@ -253,7 +267,45 @@ def main(argv=None):
     open(os.path.join(a.out, f'{stem}.md'), 'w').write(md)
     plot(curve, os.path.join(a.out, f'{stem}.png'), meta)
     print('\n' + md)
+    if os.path.abspath(a.out) == os.path.abspath(os.path.join(HERE, 'results')):  # the documentation page
+        import make_page
+        make_page.main([])
     shutil.rmtree(work, ignore_errors=True)
+    return summary, curve
+
+
+def from_partial(a):
+    "Tables and figure of a run that was stopped, from the curve it wrote after every chunk."
+    import numpy as np
+    import pandas as pd
+    stem = f"spatial_{a.size}{'_' + a.tag if a.tag else ''}"
+    path = os.path.join(a.out, f'{stem}_curve.partial.csv')
+    curve = pd.read_csv(path)
+    work = tempfile.mkdtemp(prefix='c2l_bench_')
+    meta = prepare_data(a.size, a.seed, work)['meta']
+    shutil.rmtree(work, ignore_errors=True)
+    summary = []
+    for m, g in curve.groupby('method', sort=False):
+        last = g.iloc[-1]
+        summary.append({'method': m, 'library': last.library, 'settings': 'stopped early: the steps it reached',
+                        'steps': int(last.steps), 'train_s': float(last.train_s),
+                        's_per_step': float(last.train_s) / max(int(last.steps), 1),
+                        **{c: float(last[c]) for c in ACC_COLS}, 'train_peak_rss_mb': float(g.train_peak_rss_mb.max())})
+    summary = pd.DataFrame(summary)
+    mtime = datetime.datetime.fromtimestamp(os.path.getmtime(path)).isoformat(timespec='seconds')
+    meta.update(started='(see the curve)', finished=f'{mtime} (stopped)', machine=f'{platform.machine()}, {os.cpu_count()} cores',
+                load_1min=[float(x) for x in curve.load_1min], args=vars(a))
+    curve.to_csv(os.path.join(a.out, f'{stem}_curve.csv'), index=False)
+    summary.to_csv(os.path.join(a.out, f'{stem}_summary.csv'), index=False)
+    json.dump(meta, open(os.path.join(a.out, f'{stem}_meta.json'), 'w'), indent=1, default=str)
+    md = markdown(summary, curve, meta)
+    open(os.path.join(a.out, f'{stem}.md'), 'w').write(md)
+    plot(curve, os.path.join(a.out, f'{stem}.png'), meta)
+    os.remove(path)
+    print(md)
+    if os.path.abspath(a.out) == os.path.abspath(os.path.join(HERE, 'results')):
+        import make_page
+        make_page.main([])
     return summary, curve
 
 

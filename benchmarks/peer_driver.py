@@ -139,6 +139,14 @@ def ref_train(msg):
             'train_peak_rss_mb': peak_rss_kb() / 1024, 'train_base_rss_mb': S['base_kb'] / 1024}
 
 
+def ref_signatures(msg):
+    "Posterior median of the signatures (types x genes) saved to msg['path']; returns the type names."
+    mod = S['mod']
+    sig = mod.posterior_quantile(q=0.5, batch_size=S['adata'].n_obs, accelerator='cpu')['per_cluster_mu_fg']
+    np.save(msg['path'], np.asarray(sig, dtype=np.float64).reshape(len(mod.factor_names_), -1))
+    return {'factor_names': [str(x) for x in mod.factor_names_]}
+
+
 if __name__ == '__main__':
     serve({'info': info, 'spatial_setup': spatial_setup, 'spatial_train': spatial_train,
-           'spatial_export': spatial_export, 'ref_setup': ref_setup, 'ref_train': ref_train})
+           'spatial_export': spatial_export, 'ref_setup': ref_setup, 'ref_train': ref_train, 'ref_signatures': ref_signatures})

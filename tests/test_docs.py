@@ -42,6 +42,12 @@ def test_ci_runs_the_readme_commands():
     assert any('apt-get install -y chromium' in l for l in lines[:-2])
 
 
+def test_benchmark_page_in_sync():
+    "The performance page is generated from benchmarks/results (python benchmarks/make_page.py)."
+    r = subprocess.run([sys.executable, str(ROOT / 'benchmarks' / 'make_page.py'), '--check'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+
 def test_quick_start_is_short():
     "The README's quick start (the visible code of nbs/index.ipynb) is at most 20 lines."
     nb = json.loads((ROOT / 'nbs' / 'index.ipynb').read_text())

@@ -1,0 +1,99 @@
+"""Write the documentation page `nbs/explanations/performance.ipynb` from the benchmark results.
+
+The benchmark scripts call this at the end of every run, so the page always shows the latest results in
+`benchmarks/results/`; run it by hand after deleting or renaming results:
+
+    python benchmarks/make_page.py          # rewrite the page
+    python benchmarks/make_page.py --check  # exit 1 if the page is out of date (used by the tests)
+
+Standard library only. The page is a notebook of markdown cells (the tables, copied from each result's `.md`) and
+one code cell per figure that displays the PNG kept next to the results.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+RESULTS = os.path.join(HERE, 'results')
+PAGE = os.path.join(ROOT, 'nbs', 'explanations', 'performance.ipynb')
+
+# (section title, result stem, what the run answers) in page order; results that do not exist are left out
+SHOWN = [
+    ('Spatial model, small size: defaults against cell2location', 'spatial_small_headline',
+     "c2l_nb's default `train()` (its learning-rate schedule and convergence rule) against cell2location's default "
+     "settings (lr 0.002, full-data steps), interleaved in one run on the same data. cell2location's 30,000 default "
+     "steps take hours here; the long run below shows its accuracy further along."),
+    ('Spatial model, small size: cell2location for longer', 'spatial_small_peer_long',
+     "cell2location alone, as far along its 30,000 default steps as the run was allowed to go (stopped early runs "
+     "show the steps they reached)."),
+    ('Spatial model, lymph-node size', 'spatial_lymph_node_headline',
+     "c2l_nb's default `train()` and the two exports at the size of one Visium lymph-node section."),
+    ('Reference regression, the tutorial\'s 250 epochs', 'reference_small_tutorial_250',
+     "The tutorial's call (`max_epochs=250, batch_size=2500, lr=0.002`) in both libraries, timed in alternating "
+     "chunks, with the accuracy of the estimated signatures at the end."),
+]
+
+INTRO = """# Performance
+
+> Accuracy, time and memory of c2l_nb against cell2location 0.1.5, measured side by side on simulated data with known truth.
+
+This page is written by `benchmarks/make_page.py` from the files in `benchmarks/results/`, which the benchmark
+scripts (`benchmarks/bench_spatial.py`, `benchmarks/bench_reference.py`) rewrite at the end of each run; the scripts,
+their options and how to install cell2location beside c2l_nb are described in `benchmarks/README.md`. Every table
+comes from one run in which both libraries trained on the same files, on the same machine, their work interleaved.
+
+Where the time goes, and what changed to make it shorter, is explained in the API pages:
+[the likelihood](../infer.html) ("The same sum, fast": count terms on the non-zero entries only, count histograms,
+gradients by hand), [the spatial model](../spatial.html) ("The likelihood in one pass") and
+[the reference model](../reference.html) ("Pooling cells").
+The model itself is cell2location's: same priors, same likelihood, same outputs.
+"""
+
+
+def _cell(kind: str, src: str, i: int) -> dict:
+    c = {'cell_type': kind, 'id': f'perf{i:04d}', 'metadata': {}, 'source': src.splitlines(keepends=True)}
+    if kind == 'code': c.update(execution_count=None, outputs=[])
+    return c
+
+
+def _body(md: str) -> str:
+    "A result's markdown without its title line; its sub-headings moved one level down."
+    md = re.sub(r'^# .*\n+', '', md, count=1)
+    return re.sub(r'^## ', '#### ', md, flags=re.M).strip()
+
+
+def render() -> str:
+    cells = [_cell('markdown', INTRO.strip(), 0)]
+    for k, (title, stem, what) in enumerate(SHOWN, 1):
+        md = os.path.join(RESULTS, f'{stem}.md')
+        if not os.path.exists(md): continue
+        cells.append(_cell('markdown', f'## {title}\n\n{what}\n\n' + _body(open(md).read()), 2 * k - 1))
+        if os.path.exists(os.path.join(RESULTS, f'{stem}.png')):
+            cells.append(_cell('code', "#| echo: false\nfrom IPython.display import Image\n"
+                               f"Image('../../benchmarks/results/{stem}.png', width=900)", 2 * k))
+    nb = {'cells': cells, 'metadata': {'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}},
+          'nbformat': 4, 'nbformat_minor': 5}
+    return json.dumps(nb, indent=1, ensure_ascii=False) + '\n'
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--check', action='store_true', help='only check that the page is up to date')
+    a = p.parse_args(argv)
+    text = render()
+    if a.check:
+        ok = os.path.exists(PAGE) and open(PAGE).read() == text
+        if not ok: print(f'{PAGE} is out of date: run python benchmarks/make_page.py', file=sys.stderr)
+        return 0 if ok else 1
+    open(PAGE, 'w').write(text)
+    print(f'wrote {PAGE}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
