@@ -293,7 +293,7 @@ def from_partial(a):
                         **{c: float(last[c]) for c in ACC_COLS}, 'train_peak_rss_mb': float(g.train_peak_rss_mb.max())})
     summary = pd.DataFrame(summary)
     mtime = datetime.datetime.fromtimestamp(os.path.getmtime(path)).isoformat(timespec='seconds')
-    meta.update(started='(see the curve)', finished=f'{mtime} (stopped)', machine=f'{platform.machine()}, {os.cpu_count()} cores',
+    meta.update(started='(start not recorded)', finished=f'{mtime} (stopped)', machine=f'{platform.machine()}, {os.cpu_count()} cores',
                 load_1min=[float(x) for x in curve.load_1min], args=vars(a))
     curve.to_csv(os.path.join(a.out, f'{stem}_curve.csv'), index=False)
     summary.to_csv(os.path.join(a.out, f'{stem}_summary.csv'), index=False)
