@@ -35,7 +35,7 @@ SHOWN = [
      "c2l_nb's default `train()` and the two exports at the size of one Visium lymph-node section."),
     ('Spatial model, lymph-node size, one thread on a loaded machine', 'spatial_lymph_node_ln_defaults_1thread',
      "The same run with one torch thread while two other benchmark processes shared the machine's two cores: a "
-     "pessimistic bound."),
+     "pessimistic bound, measured before the spatial likelihood's block size was raised from 2^17 to 2^19 entries."),
     ('Reference regression, the tutorial\'s 250 epochs', 'reference_small_tutorial_250',
      "The tutorial's call (`max_epochs=250, batch_size=2500, lr=0.002`) in both libraries, timed in alternating "
      "chunks, with the accuracy of the estimated signatures at the end."),
