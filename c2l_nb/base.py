@@ -220,7 +220,7 @@ class ModelBase:
               seed:int|None=0, # seed for this run (torch's global RNG state is restored afterwards)
               early_stopping:bool|dict|None=None, # stop once converged (None: the model's default; a dict sets the rule)
               lr_end:float|None='default', # decay lr geometrically to this by the last epoch (None: constant lr)
-              **kwargs, # `num_particles`, `check_every` for `c2l_nb.infer.run_svi`
+              **kwargs, # `num_particles`, `check_every`, `callback` for `c2l_nb.infer.run_svi`
              ):
         "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
         if lr_end == 'default': lr_end = self._default_lr_end if lr is None else None
@@ -230,7 +230,7 @@ class ModelBase:
         if train_size != 1:
             raise ValueError("train_size must be 1: every observation has its own parameters or contributes to the "
                              "signatures, so all are used for training (as in cell2location's defaults).")
-        unknown = set(kwargs) - {'num_particles', 'check_every', 'plan_kwargs', 'max_steps'}
+        unknown = set(kwargs) - {'num_particles', 'check_every', 'callback', 'plan_kwargs', 'max_steps'}
         if unknown: raise TypeError(f"train() got unexpected arguments {sorted(unknown)}.")
         kwargs.pop('plan_kwargs', None); kwargs.pop('max_steps', None)
         if max_epochs is None: max_epochs = self._default_epochs()
@@ -241,14 +241,18 @@ class ModelBase:
         with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):
             if seed is not None: torch.manual_seed(seed)
             gen = torch.Generator().manual_seed(int(seed or 0))
-            hist, status = run_svi(self.module.model, self.module.guide, data.batches(batch_size, gen),
-                                   max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, progress=progress_bar,
-                                   early_stop=es, monitor=lambda: self.module.guide.loc_scale(self._monitor_site),
-                                   desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
+            site = self._monitor_site
+            res = run_svi(self.module.model, self.module.guide, data.batches(batch_size, gen),
+                          max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, progress=progress_bar, early_stop=es,
+                          monitor=lambda: self.module.guide.quantiles(0.05, names=[site])[site],
+                          desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
+        hist, status = res
         old = self.history_['elbo_train']
         new = pd.DataFrame({'elbo_train': hist}, index=pd.RangeIndex(len(old), len(old) + len(hist), name='epoch'))
         self.history_['elbo_train'] = pd.concat([old, new]) if len(old) else new
-        self.is_trained_, self.train_status_ = True, status
+        self.is_trained_, self.train_status_, self.train_reason_ = True, status, res.reason
+        if status == 'interrupted':
+            warnings.warn(f"Training {res.reason}. Export now, or call train() again to go on (see `train`).", stacklevel=2)
         return self
 
     def _default_epochs(self): return 1000

@@ -372,6 +372,8 @@ def simulate_signatures(n_genes: int = 400,  # number of genes G
                         seed: int | np.random.Generator = 0,  # seed of `np.random.default_rng`, or a Generator
                         type_names: list | None = None,  # cell type names; default `type_00`, `type_01`, ...
                         cell_total: float = 2500.,  # mean counts of a cell before markers and activity
+                        n_subtypes: int = 1,  # split every type into this many fine-grained subtypes (`<type>_s<k>`)
+                        subtype_sd: float = 0.25,  # per-gene log-sd separating sibling subtypes (0.25: log-profile r ~0.97)
                        ) -> pd.DataFrame:
     "Simulated signatures $g_{fg}$: genes x types, mean mRNA counts per cell, indexed by Ensembl-like ids."
     rng = np.random.default_rng(seed)
@@ -395,6 +397,9 @@ def simulate_signatures(n_genes: int = 400,  # number of genes G
     for k in range(n_lin):                                             # lineage markers, shared fold
         idx = order[k * n_shared:(k + 1) * n_shared]
         l[np.ix_(idx, lin == k)] += rng.normal(np.log(4), 0.4, (len(idx), 1))
+    if n_subtypes > 1:  # siblings share their parent's log-profile up to independent per-gene noise
+        l = np.repeat(l, n_subtypes, 1) + rng.normal(0, subtype_sd, (G, F * n_subtypes))
+        a, names = np.repeat(a, n_subtypes), [f'{n}_s{k}' for n in names for k in range(n_subtypes)]
     g = b[:, None] * a[None, :] * np.exp(l)
     return pd.DataFrame(g, index=sim_gene_ids(G), columns=pd.Index(names))
 
@@ -504,7 +509,7 @@ def _zone_maps(rng, xy: np.ndarray, n: int, eta: float, length_scale: float) -> 
 _MT = ['MT-ND1', 'MT-ND2', 'MT-CO1', 'MT-CO2', 'MT-ATP8', 'MT-ATP6', 'MT-CO3', 'MT-ND3', 'MT-ND4L', 'MT-ND4',
        'MT-ND5', 'MT-ND6', 'MT-CYB']
 
-def _type_zones(rng, names: list, n_zones: int, n_uniform: int, p_high: float = 0.2):
+def _type_zones(rng, names: list, n_zones: int, n_uniform: int, p_high: float = 0.2, spread: float = 0.02):
     "Type-to-zone loadings (types x zones+patterns), the uniform types and the high-density types."
     F = len(names)
     uni = rng.choice(F, n_uniform, replace=False)
@@ -517,7 +522,7 @@ def _type_zones(rng, names: list, n_zones: int, n_uniform: int, p_high: float = 
     load = np.zeros((F, n_zones + n_uniform))
     primary = rng.permutation(np.arange(len(reg)) % max(n_zones, 1))
     for i, f in enumerate(reg):
-        k = min(1 + rng.binomial(n_zones, 0.02), n_zones)
+        k = min(1 + rng.binomial(n_zones, spread), n_zones)
         zones = [primary[i], *rng.choice(np.setdiff1d(np.arange(n_zones), primary[i]), k - 1, replace=False)]
         load[f, zones] = rng.gamma(5 * mean[f], 1 / 5, k)          # Gamma(mean m, mean/var 5)
     for j, f in enumerate(uni): load[f, n_zones + j] = rng.gamma(5 * mean[f], 1 / 5)
@@ -537,6 +542,10 @@ def simulate_spatial(signatures: pd.DataFrame,  # true signatures g_fg, genes x 
                      n_mt_genes: int = 4,  # mitochondrial genes ('MT-...'), ~20% of a spot's counts together
                      length_scale: float | None = None,  # GP length scale in grid steps; default: grid side / 4
                      pitch: float = 100.,  # distance between neighbouring spots in `obsm['spatial']` units (pixels)
+                     cells_per_spot: float | None = None,  # rescale abundances to this mean total per spot (None: as drawn)
+                     zone_spread: float = 0.02,  # chance per extra zone that a regional type also lives there
+                     sensitivity_shape: float = 0.4586,  # Gamma shape of gene sensitivity m_g (smaller: wider spread)
+                     depth_sd: float = 0.2,  # log-sd of the mean detection ybar_e between sections
                     ) -> AnnData:
     "Simulated spatial data: known cell abundances `w_sf` in tissue zones, counts from the cell2location likelihood."
     rng = np.random.default_rng(seed)
@@ -549,7 +558,7 @@ def simulate_spatial(signatures: pd.DataFrame,  # true signatures g_fg, genes x 
     width = len(str(n_batches - 1))
     samples = [f'slide{e:0{width}d}' for e in range(n_batches)]  # equal width: no sample name contains another
     e_s = np.repeat(np.arange(n_batches), [len(a) for a in np.array_split(np.arange(n_spots), n_batches)])
-    load, uniform, high = _type_zones(rng, names, n_zones, n_uniform)
+    load, uniform, high = _type_zones(rng, names, n_zones, n_uniform, spread=zone_spread)
     xy, zones = np.zeros((n_spots, 2)), np.zeros((n_spots, n_zones + n_uniform))
     for e in range(n_batches):                                   # one tissue section per batch
         idx = np.flatnonzero(e_s == e); n = len(idx)
@@ -560,19 +569,20 @@ def simulate_spatial(signatures: pd.DataFrame,  # true signatures g_fg, genes x 
                                      _zone_maps(rng, grid, n_uniform, 0.3, ls)], 1)
         xy[idx] = (grid + 1) * pitch
     w = zones @ load.values.T * rng.lognormal(0, 0.35, (n_spots, F))   # w_sf, cells per spot
+    if cells_per_spot is not None: w *= cells_per_spot / w.sum(1).mean()
     # genes: signature genes, then spatial-only genes, then MT genes (zero true signature)
     n_mt = min(n_mt_genes, len(_MT))
     ids = sim_gene_ids(G + n_extra_genes + n_mt)
     ids = pd.Index(list(g.index.astype(str)) + list(ids[G:]))
     symbols = sim_symbols(ids[:G + n_extra_genes]) + _MT[:n_mt]
-    m_g = rng.gamma(0.4586, 1 / 0.6992, G + n_extra_genes) / 2
+    m_g = rng.gamma(sensitivity_shape, 1 / 0.6992, G + n_extra_genes) / 2 * 0.4586 / sensitivity_shape  # mean kept
     m_g = np.concatenate([m_g, np.ones(n_mt)])
     e_extra = np.exp(rng.normal(np.log(g.values.mean()), 1, n_extra_genes))      # per cell, all types
     expr = np.concatenate([g.values, np.repeat(e_extra[:, None], F, 1)], 0)       # (G + extra) x F
     tot_f = (m_g[:G + n_extra_genes, None] * expr).sum(0)                         # detected counts per cell of type f
     mt_share = rng.dirichlet(np.full(n_mt, 2.)) if n_mt else np.zeros(0)
     expr = np.concatenate([expr, 0.25 * mt_share[:, None] * tot_f[None, :]], 0)    # MT: 20% of all counts
-    ybar = rng.lognormal(0, 0.2, n_batches)
+    ybar = rng.lognormal(0, depth_sd, n_batches)
     y_s = rng.gamma(20, ybar[e_s] / 20)
     cells_mu = (w @ expr.T) * m_g                                                  # m_g sum_f w_sf g_fg
     amb = rng.uniform(0.02, 0.05, n_batches)

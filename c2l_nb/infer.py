@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_infer.ipynb #69a38c2c
 from __future__ import annotations
-import math, warnings, datetime
+import math, sys, time, warnings, datetime
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -20,9 +20,10 @@ from torch.distributions.utils import broadcast_all
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['pick_device', 'nb_log_prob', 'NegBinomial', 'Counts', 'nb_loglik', 'ambient_prior', 'overdispersion_prior',
-           'softplus_inv', 'softplus_normal', 'Site', 'Guide', 'build_guide', 'TrainingStopped', 'run_svi',
-           'sample_quantiles', 'quantile_name', 'parse_quantile', 'summarise_draws']
+__all__ = ['TRANSFORMS', 'EARLY_STOP', 'pick_device', 'nb_log_prob', 'NegBinomial', 'Counts', 'nb_loglik', 'ambient_prior',
+           'overdispersion_prior', 'softplus_inv', 'softplus_normal', 'Site', 'positive_normal', 'Guide', 'build_guide',
+           'TrainingStopped', 'SVIResult', 'Convergence', 'Progress', 'run_svi', 'sample_quantiles', 'quantile_name',
+           'parse_quantile', 'summarise_draws']
 
 # %% ../nbs/02_infer.ipynb #8dc4751f
 def pick_device(accelerator:str='auto', # 'auto' (CUDA if available), 'gpu'/'cuda', or 'cpu'
@@ -250,19 +251,28 @@ class Site:
     shape: tuple
     local: bool = False
 
+TRANSFORMS = {'exp': (torch.exp, torch.log), 'softplus': (torch.nn.functional.softplus, softplus_inv)}
+
+def positive_normal(loc, scale, transform:str='exp'):
+    "Distribution of `T(u)`, `u ~ Normal(loc, scale)`, for `T` = exp (LogNormal) or softplus."
+    return dist.LogNormal(loc, scale) if transform == 'exp' else softplus_normal(loc, scale)
+
 class Guide(torch.nn.Module):
-    "Mean-field softplus-Normal guide with one (loc, scale) per scalar of every latent site."
+    "Mean-field guide: every scalar of every latent site is `T(u)`, `u ~ Normal(loc, scale)`, `T` exp or softplus."
     def __init__(self, sites:list[Site], # latent sites in the order the model samples them
                  init:dict[str, torch.Tensor], # initial values of each site in the constrained (positive) space
                  n_obs:int, # size of `obs_plate`
                  init_scale:float=0.1, # initial posterior standard deviation in the unconstrained space
+                 transform:str='softplus', # 'exp' (LogNormal posteriors, as cell2location fits them) or 'softplus'
                 ):
         super().__init__()
-        self.sites, self.n_obs = {s.name: s for s in sites}, n_obs
+        if transform not in TRANSFORMS: raise ValueError(f"transform must be one of {list(TRANSFORMS)}, got {transform!r}.")
+        self.sites, self.n_obs, self.transform = {s.name: s for s in sites}, n_obs, transform
+        self._T, inv = TRANSFORMS[transform]
         self.locs, self.scales = torch.nn.ParameterDict(), torch.nn.ParameterDict()
         for s in sites:
             v = torch.as_tensor(init[s.name], dtype=torch.float32).expand(s.shape).clamp_min(1e-8)
-            self.locs[s.name] = torch.nn.Parameter(softplus_inv(v).clone())
+            self.locs[s.name] = torch.nn.Parameter(inv(v).clone())
             self.scales[s.name] = torch.nn.Parameter(torch.full(s.shape, float(softplus_inv(torch.tensor(init_scale)))))
 
     def loc_scale(self, name, idx=None):
@@ -275,18 +285,18 @@ class Guide(torch.nn.Module):
         "Sample every latent site (Pyro guide: same signature as the model)."
         out = {}
         for name, s in self.sites.items():
-            if not s.local: out[name] = pyro.sample(name, softplus_normal(*self.loc_scale(name)))
+            if not s.local: out[name] = pyro.sample(name, positive_normal(*self.loc_scale(name), self.transform))
         with pyro.plate('obs_plate', self.n_obs, dim=-2, subsample=idx):  # one plate for all local sites
             for name, s in self.sites.items():
-                if s.local: out[name] = pyro.sample(name, softplus_normal(*self.loc_scale(name, idx)))
+                if s.local: out[name] = pyro.sample(name, positive_normal(*self.loc_scale(name, idx), self.transform))
         return out
 
     @torch.no_grad()
     def quantiles(self, q:float, idx=None, names=None) -> dict:
-        "Analytic posterior quantile `q` of each site: `softplus(loc + scale * Phi^-1(q))` (no sampling)."
+        "Analytic posterior quantile `q` of each site: `T(loc + scale * Phi^-1(q))` (no sampling)."
         if not 0 < q < 1: raise ValueError(f"quantile q={q} must be strictly between 0 and 1.")
         z = float(dist.Normal(0., 1.).icdf(torch.tensor(q, dtype=torch.float64)))
-        return {n: torch.nn.functional.softplus(l + s * z) for n in (names or self.sites)
+        return {n: self._T(l + s * z) for n in (names or self.sites)
                 for l, s in [self.loc_scale(n, idx)]}
 
     @torch.no_grad()
@@ -295,7 +305,7 @@ class Guide(torch.nn.Module):
         out = {}
         for name in (names or self.sites):
             loc, scale = self.loc_scale(name, idx)
-            out[name] = torch.nn.functional.softplus(loc + scale * torch.randn((n,) + tuple(loc.shape), device=loc.device))
+            out[name] = self._T(loc + scale * torch.randn((n,) + tuple(loc.shape), device=loc.device))
         return out
 
 
@@ -306,6 +316,7 @@ def build_guide(model:Callable, # a Pyro model `model(x, idx, *args)`; `x=None` 
                 n_obs:int, # number of observations (size of `obs_plate`)
                 init_vals:dict|None=None, # {site: initial value in the positive space}
                 init_scale:float=0.1, # initial unconstrained scale
+                transform:str='softplus', # posterior family: 'exp' (LogNormal) or 'softplus' (see `Guide`)
                ) -> Guide:
     "Trace the model's prior at its initial values and build the matching `Guide`."
     init_fn = init_to_value(values=dict(init_vals or {}), fallback=init_to_mean(fallback=init_to_feasible))
@@ -316,7 +327,7 @@ def build_guide(model:Callable, # a Pyro model `model(x, idx, *args)`; `x=None` 
         if s['type'] != 'sample' or s['is_observed'] or site_is_subsample(s) or s['infer'].get('_deterministic'): continue
         local = any(f.name == 'obs_plate' for f in s['cond_indep_stack'])
         sites.append(Site(name, tuple(s['value'].shape), local)); init[name] = s['value']
-    return Guide(sites, init, n_obs, init_scale)
+    return Guide(sites, init, n_obs, init_scale, transform)
 
 # %% ../nbs/02_infer.ipynb #b2d75ab3
 class TrainingStopped(UserWarning):
@@ -324,98 +335,145 @@ class TrainingStopped(UserWarning):
 
 def _finite(guide): return all(bool(torch.isfinite(p).all()) for p in guide.parameters())
 
+@dataclass
+class SVIResult:
+    "What `run_svi` returns: the loss per epoch, why training ended ('max_epochs', 'converged', 'nan', 'interrupted'), in words too."
+    history: list
+    status: str
+    reason: str = ''
+    def __iter__(self): return iter((self.history, self.status))  # `history, status = run_svi(...)`
+
+EARLY_STOP = dict(window=250, tol=0.005, patience=2, min_epochs=1000, verbose=False)  # the stopping rule's keys and defaults
+
+# %% ../nbs/02_infer.ipynb #43ed571b
+class Convergence:
+    "Stopping rule: the monitored abundances have stopped moving, relative to their own size (see `EARLY_STOP`)."
+    def __init__(self, monitor:Callable[[], torch.Tensor], # returns the tracked positive values, rows x features (e.g. q05 of w_sf)
+                 window:int=250, # epochs between two looks
+                 tol:float=0.005, # largest change between looks that counts as converged (0.005: half a percent)
+                 patience:int=2, # looks in a row below `tol` before stopping
+                 min_epochs:int=1000, # never stop before this epoch
+                 verbose:bool=False): # print the change at every look
+        self.monitor, self.window, self.tol, self.patience, self.min_epochs = monitor, window, tol, patience, min_epochs
+        self.verbose, self.prev, self.calm, self.changes, self.acc, self.n = verbose, None, 0, [], 0., 0
+
+    @staticmethod
+    def change(q:torch.Tensor, prev=None) -> tuple:
+        "New reference state and (mean total-variation change of the rows' proportions, mean |change| of log totals)."
+        tot = q.sum(-1).clamp_min(1e-12)
+        p, lt = q / tot[..., None], tot.log()
+        if prev is None: return (p, lt), None
+        return (p, lt), (0.5 * (p - prev[0]).abs().sum(-1).mean().item(), (lt - prev[1]).abs().mean().item())
+
+    def __call__(self, epoch:int) -> str|None:
+        "Called after every epoch; returns the reason to stop once converged, else None."
+        with torch.no_grad(): self.acc, self.n = self.acc + self.monitor().detach().float(), self.n + 1
+        if (epoch + 1) % self.window: return None
+        mean, self.acc, self.n = self.acc / self.n, 0., 0  # the window's mean: stochastic-gradient jitter averages out
+        self.prev, ch = self.change(mean, self.prev)
+        if ch is None: return None
+        self.changes.append((epoch + 1, *ch))
+        self.calm = self.calm + 1 if max(ch) < self.tol else 0
+        if self.verbose: print(f"epoch {epoch + 1}: proportions moved {ch[0]:.3%}, totals {ch[1]:.3%}")
+        if self.calm < self.patience or epoch + 1 < self.min_epochs: return None
+        return (f"converged at epoch {epoch + 1}: in each of the last {self.patience} windows of {self.window} epochs the "
+                f"monitored proportions and totals moved less than {self.tol:.2%} (last: {ch[0]:.3%} and {ch[1]:.3%})")
+
+# %% ../nbs/02_infer.ipynb #154cd971
+class Progress:
+    "A progress bar on a terminal; elsewhere (logs, notebooks run by papermill, CI) one line every `every` of the run."
+    def __init__(self, total:int, desc:str, enabled:bool=True, every:float=0.1, interactive:bool|None=None):
+        self.total, self.desc, self.enabled, self.t0 = total, desc, enabled, time.perf_counter()
+        self.tty = sys.stderr.isatty() if interactive is None else interactive
+        self.bar = tqdm(total=total, desc=desc, mininterval=0.5) if enabled and self.tty else None
+        self.step, self.next = max(1, int(total * every)), max(1, int(total * every))
+
+    def update(self, epoch:int, loss:float|None):
+        "Epoch `epoch` (0-based) finished; `loss` is the latest known loss."
+        if not self.enabled: return
+        if self.bar is not None:
+            self.bar.update(epoch + 1 - self.bar.n)
+            if loss is not None: self.bar.set_postfix(elbo_train=f"{loss:.4g}", refresh=False)
+        elif epoch + 1 >= self.next:
+            self.next += self.step
+            self.line(f"{epoch + 1}/{self.total} epochs" + (f", loss {loss:.4g}" if loss is not None else ''))
+
+    def line(self, msg:str):
+        print(f"{self.desc}: {msg} ({time.perf_counter() - self.t0:.0f} s)", file=sys.stderr, flush=True)
+
+    def close(self, reason:str=''):
+        if self.bar is not None: self.bar.close()
+        if self.enabled and reason: self.line(reason)
+
+# %% ../nbs/02_infer.ipynb #1f36635b
+class _Losses:
+    "Per-step losses kept on the device until a check: then averaged per epoch, checked finite, parameters snapshot."
+    def __init__(self, params): self.params, self.pending, self.history, self.steps = params, [], [], 0
+    def add(self, epoch, loss): self.pending.append((epoch, loss.detach())); self.steps += 1
+    def flush(self) -> bool:
+        "Move pending losses to `history`; False (and nothing kept) if a loss or a parameter is not finite."
+        ep = {}
+        for e, l in self.pending: ep.setdefault(e, []).append(l)
+        vals, self.pending = {e: torch.stack(v).mean().item() for e, v in ep.items()}, []
+        if not all(math.isfinite(v) for v in vals.values()) or not all(bool(torch.isfinite(p).all()) for p in self.params):
+            return False
+        self.history.extend(vals[e] for e in sorted(vals) if e >= len(self.history))
+        self.snapshot = [p.detach().clone() for p in self.params]
+        return True
+    def restore(self):
+        with torch.no_grad():
+            for p, s in zip(self.params, self.snapshot): p.copy_(s)
+
+class _NonFinite(Exception): pass
+
 def run_svi(model:Callable, guide:Guide,
             batches:Callable[[], Iterable[tuple]], # called once per epoch; yields the model's argument tuples
             *, max_epochs:int, # number of passes over the data
             lr:float=0.002, # Adam learning rate
             lr_end:float|None=None, # if set, the learning rate decays geometrically to this value by the last epoch
             num_particles:int=1, # Monte-Carlo samples per ELBO estimate
-            check_every:int=50, # steps between finiteness checks (and progress-bar updates)
-            early_stop:dict|None=None, # stop when converged: {'window': 200, 'tol': 1e-3, 'param_tol': 0.1, 'min_epochs': 1000}
-            monitor:Callable[[], tuple]|None=None, # returns (loc, scale) of the parameters tracked by the stopping rule
-            progress:bool=True, # show a progress bar
-            desc:str='Training', # progress-bar label
+            check_every:int=50, # steps between finiteness checks (and progress updates)
+            early_stop:dict|None=None, # stop when converged: keys of `EARLY_STOP` (None: never stop early)
+            monitor:Callable[[], torch.Tensor]|None=None, # returns the positive values the stopping rule tracks
+            progress:bool=True, # show progress (a bar on a terminal, a line every 10% in logs)
+            desc:str='Training', # progress label
             nan_hint:str='', # what to suggest when the loss becomes NaN
-           ) -> tuple[list[float], str]:
-    "Optimise the ELBO; return (loss per epoch, status) where status is 'max_epochs', 'converged' or 'nan'."
+            callback:Callable[[int], None]|None=None, # called with the epoch number after every epoch
+           ) -> SVIResult:
+    "Optimise the ELBO with Adam; Ctrl-C stops cleanly after the current step, keeping parameters and history."
     params = list(guide.parameters())
     opt = torch.optim.Adam(params, lr=lr)
-    sched = None
-    if lr_end is not None and max_epochs > 1:
-        sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(lr_end / lr) ** (1 / (max_epochs - 1)))
+    sched = None if lr_end is None or max_epochs < 2 else \
+        torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(lr_end / lr) ** (1 / (max_epochs - 1)))
     elbo = Trace_ELBO(num_particles=num_particles)  # particles one after another: the fused likelihoods take 2-d inputs
-    history, status, step = [], 'max_epochs', 0
-    snapshot = [p.detach().clone() for p in params]
-    pending = []  # (epoch, loss tensor) not yet synchronised to the host
-    es = None if early_stop is None else {'window': 200, 'tol': 1e-3, 'param_tol': 0.1, 'min_epochs': 1000, **early_stop}
-    prev_loss = prev_mon = mon_sum = None
-    bar = tqdm(range(max_epochs), desc=desc, disable=not progress, mininterval=0.5)
-
-    def fail(msg):
-        with torch.no_grad():
-            for p, s in zip(params, snapshot): p.copy_(s)
-        warnings.warn(f"{msg} Training stopped; the parameters of the last finite check "
-                      f"(epoch {len(history)}) were kept. {nan_hint}".strip(), TrainingStopped, stacklevel=3)
-        return 'nan'
-
-    def sync():
-        nonlocal pending
-        ep = {}
-        for e, l in pending: ep.setdefault(e, []).append(l)
-        vals = {e: torch.stack(v).mean().item() for e, v in ep.items()}
-        pending = []
-        return vals
-
-    with pyro.validation_enabled(False):
-        for epoch in bar:
-            for args in batches():
-                try:
-                    loss = elbo.differentiable_loss(model, guide, *args)
-                except (ValueError, RuntimeError) as e:
-                    status = fail(f"The model could not be evaluated at epoch {epoch} ({type(e).__name__}: {str(e)[:200]}).")
-                    break
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                pending.append((epoch, loss.detach()))
-                step += 1
-                if step % check_every == 0:
-                    vals = sync()
-                    if not all(math.isfinite(v) for v in vals.values()) or not _finite(guide):
-                        status = fail(f"The loss or the parameters became NaN/inf at epoch {epoch}."); break
-                    history.extend(vals[e] for e in sorted(vals) if e >= len(history))
-                    snapshot = [p.detach().clone() for p in params]
-                    bar.set_postfix(elbo_train=f"{history[-1]:.4g}", refresh=False)
-            if status == 'nan': break
-            if sched is not None: sched.step()
-            if es is not None and monitor is not None:
-                with torch.no_grad():
-                    loc_, scale_ = (t.detach() for t in monitor())
-                    mon_sum = loc_.clone() if mon_sum is None else mon_sum + loc_
-            if es is not None and (epoch + 1) % es['window'] == 0:
-                vals = sync()
-                if not all(math.isfinite(v) for v in vals.values()) or not _finite(guide):
-                    status = fail(f"The loss or the parameters became NaN/inf at epoch {epoch}."); break
-                history.extend(vals[e] for e in sorted(vals) if e >= len(history))
-                snapshot = [p.detach().clone() for p in params]
-                cur = float(np.mean(history[-es['window']:]))
-                mon = None if mon_sum is None else mon_sum / es['window']  # window-mean of the tracked parameters
-                mon_sum = None
-                if prev_loss is not None:
-                    rel = (prev_loss - cur) / abs(cur)  # relative improvement of the window-mean loss
-                    dpar = 0. if mon is None else float(((mon - prev_mon).abs() / scale_).mean())  # in posterior sds
-                    if es.get('verbose'): print(f"epoch {epoch + 1}: loss {cur:.6g}, relative improvement {rel:.2e}, parameter change {dpar:.2e}")
-                    bar.set_postfix(elbo_train=f"{cur:.4g}", rel_change=f"{rel:.1e}", refresh=False)
-                    if epoch + 1 >= es['min_epochs'] and rel < es['tol'] and dpar < es['param_tol']:
-                        status = 'converged'; break
-                prev_loss, prev_mon = cur, mon
-        if status != 'nan' and pending:
-            vals = sync()
-            if not all(math.isfinite(v) for v in vals.values()) or not _finite(guide):
-                status = fail("The loss or the parameters became NaN/inf in the last epochs.")
-            else: history.extend(vals[e] for e in sorted(vals) if e >= len(history))
-    bar.close()
-    return history, status
+    rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, **early_stop})
+    log, bar, epoch = _Losses(params), Progress(max_epochs, desc, progress), -1
+    log.flush()
+    status, reason = 'max_epochs', f"ran all max_epochs={max_epochs} epochs"
+    try:
+        with pyro.validation_enabled(False):
+            for epoch in range(max_epochs):
+                for args in batches():
+                    try: loss = elbo.differentiable_loss(model, guide, *args)
+                    except (ValueError, RuntimeError) as e:
+                        raise _NonFinite(f"The model could not be evaluated at epoch {epoch} ({type(e).__name__}: {str(e)[:200]}).")
+                    opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                    log.add(epoch, loss)
+                    if log.steps % check_every == 0 and not log.flush():
+                        raise _NonFinite(f"The loss or the parameters became NaN/inf at epoch {epoch}.")
+                if sched is not None: sched.step()
+                bar.update(epoch, log.history[-1] if log.history else None)
+                if callback is not None: callback(epoch)
+                if rule is not None and (why := rule(epoch)): status, reason = 'converged', why; break
+        if not log.flush(): raise _NonFinite("The loss or the parameters became NaN/inf in the last epochs.")
+    except _NonFinite as e:
+        log.restore(); status, reason = 'nan', f"{e} Training stopped; the parameters of the last finite check (epoch {len(log.history)}) were kept."
+        warnings.warn(f"{reason} {nan_hint}".strip(), TrainingStopped, stacklevel=2)
+    except KeyboardInterrupt:
+        if not log.flush(): log.restore()
+        status, reason = 'interrupted', f"interrupted by the user during epoch {epoch + 1}; parameters and history so far were kept"
+    bar.close(reason)
+    return SVIResult(log.history, status, reason)
 
 # %% ../nbs/02_infer.ipynb #f27dc944
 def sample_quantiles(x:torch.Tensor, qs:Iterable[float], dim:int=0) -> list[torch.Tensor]:

@@ -263,6 +263,7 @@ class Cell2location(ModelBase):
                  detection_mean_per_sample:bool=False, # compute delta-hat per batch
                  detection_mean_correction:float=1.0, # multiply delta-hat by this
                  init_scale:float=0.1, # initial unconstrained posterior scale
+                 guide_transform:str='softplus', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
                  **priors, # SpatialPriors fields, e.g. N_cells_per_location=30, n_groups=50
                 ):
         super().__init__(adata)
@@ -283,10 +284,11 @@ class Cell2location(ModelBase):
         dm = detection_mean_hat(totals, bidx, len(bnames), cs.values, self.priors.N_cells_per_location,
                                 detection_mean_correction, detection_mean_per_sample)
         self._settings = dict(cell_state_df=cs, detection_alpha=detection_alpha, detection_mean_per_sample=detection_mean_per_sample,
-                              detection_mean_correction=detection_mean_correction, init_scale=init_scale, **asdict(self.priors))
+                              detection_mean_correction=detection_mean_correction, init_scale=init_scale,
+                              guide_transform=guide_transform, **asdict(self.priors))
         self.detection_mean_ = dm
         model = LocationModel(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
-        guide = build_guide(model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale)  # start at prior means
+        guide = build_guide(model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
         model._owner = self  # lets `mod.module.model.compute_expected*` reach the data, as in cell2location
 
