@@ -31,7 +31,7 @@ ROOT = os.path.dirname(HERE)
 OUT = os.path.join(ROOT, 'bench_out', 'suite')
 PEER_PYTHON = '/work/peer_venv/bin/python'
 
-BASE = dict(n_genes=1500, n_cells_per_type=100, ref_n_batches=8, ref_n_techs=2, n_spots=600, n_zones=6, n_uniform=3)
+BASE = dict(n_genes=1000, n_cells_per_type=100, ref_n_batches=8, ref_n_techs=2, n_spots=400, n_zones=6, n_uniform=3)
 REGIMES = {  # simulate('small', **BASE, **overrides)
     'subtypes': dict(n_types=11, n_subtypes=2, cells_per_spot=12., zone_spread=0.4),  # 22 types, siblings r ~0.97
     'few_cells': dict(n_types=20, cells_per_spot=3.),

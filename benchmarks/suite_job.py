@@ -32,6 +32,9 @@ p.add_argument('--checkpoints', default='')
 p.add_argument('--train-kwargs', default='{}')
 p.add_argument('--threads', type=int, default=1)
 p.add_argument('--seed', type=int, default=0)
+p.add_argument('--ref-model', default='{}', help='RegressionModel keyword arguments (JSON)')
+p.add_argument('--ref-tag', default='', help='suffix of the cached signature file for these --ref-model settings')
+p.add_argument('--reference-only', action='store_true', help='train the reference model, cache its signatures, stop')
 a = p.parse_args()
 set_threads(a.threads)
 
@@ -66,11 +69,11 @@ def quantiles(mod, q):
 
 
 def own_signatures() -> pd.DataFrame:
-    path = os.path.join(a.data, f'signatures_{a.lib}_seed{a.seed}.csv')
+    path = os.path.join(a.data, f'signatures_{a.lib}{a.ref_tag}_seed{a.seed}.csv')
     if os.path.exists(path): return pd.read_csv(path, index_col=0)
     ref = ad.read_h5ad(os.path.join(a.data, 'ref.h5ad'))
     RegressionModel.setup_anndata(ref, batch_key='Sample', labels_key='Subset', categorical_covariate_keys=['Method'])
-    mod = RegressionModel(ref)
+    mod = RegressionModel(ref, **json.loads(a.ref_model))
     t0 = time.perf_counter()
     kw = dict(max_epochs=250, batch_size=2500, lr=0.002)
     if PEER: mod.train(train_size=1, **kw, **TRAINER)
@@ -84,6 +87,8 @@ def own_signatures() -> pd.DataFrame:
     return sig
 
 
+if a.reference_only:
+    own_signatures(); log(event='done'); sys.exit(0)
 sig = own_signatures() if a.sig == 'own' else pd.read_csv(os.path.join(a.data, 'true_signatures.csv'), index_col=0)
 vis = ad.read_h5ad(os.path.join(a.data, 'vis.h5ad'))
 genes = sig.index.intersection(vis.var_names)

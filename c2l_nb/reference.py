@@ -190,6 +190,7 @@ class RegressionModel(ModelBase):
                  priors:RegressionPriors=RegressionPriors(), # hyper-parameters
                  min_cells_per_label:int=3, # labels with fewer cells are an error
                  init_scale:float=0.1, # initial unconstrained posterior scale
+                 guide_transform:str='softplus', # posterior family: 'exp' (LogNormal) or 'softplus' (see `c2l_nb.infer.Guide`)
                 ):
         super().__init__(adata)
         m = self.adata_manager
@@ -200,7 +201,8 @@ class RegressionModel(ModelBase):
             raise ValueError(f"labels with fewer than {min_cells_per_label} cells in adata.obs[{m.registry.labels_key!r}]: "
                              f"{few}. Remove or merge them (or pass min_cells_per_label= to accept them).")
         self._settings = dict(use_average_as_initial=use_average_as_initial, priors=priors,
-                              min_cells_per_label=min_cells_per_label, init_scale=init_scale)
+                              min_cells_per_label=min_cells_per_label, init_scale=init_scale,
+                              guide_transform=guide_transform)
         n_cats = [len(c[1]) for c in m.covariates()]
         model = RegressionBackgroundDetectionTechPyroModel(adata.n_obs, adata.n_vars, len(self.factor_names_),
                                                            len(m.batch()[1]), n_cats, priors)
@@ -209,7 +211,7 @@ class RegressionModel(ModelBase):
             avg = _cluster_means(m.X, lab, len(self.factor_names_))
             init['per_cluster_mu_fg'] = torch.as_tensor(avg + 1e-4, dtype=torch.float32)
         args = tuple(torch.as_tensor(c) for c in self._covariates())
-        guide = build_guide(model, args, adata.n_obs, init, init_scale)
+        guide = build_guide(model, args, adata.n_obs, init, init_scale, guide_transform)
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
 
     def _covariates(self):
