@@ -59,9 +59,10 @@ def _check_obs_key(adata, key, what):
 def register_anndata(adata:AnnData, model:str, *, layer=None, batch_key=None, labels_key=None,
                      categorical_covariate_keys=None, continuous_covariate_keys=None) -> Registry:
     "Check the named layer and columns, validate raw counts, and record the choice in `adata.uns['_c2l_nb_setup']`."
-    from c2l_nb.data import check_counts
+    from c2l_nb.data import check_counts, check_unique_genes
     if not isinstance(adata, AnnData): raise TypeError(f"expected an AnnData, got {type(adata).__name__}.")
     check_counts(adata, layer=layer, name='adata')
+    check_unique_genes(adata, 'adata')
     _check_obs_key(adata, batch_key, 'batch_key')
     _check_obs_key(adata, labels_key, 'labels_key')
     cats = list(categorical_covariate_keys or []); conts = list(continuous_covariate_keys or [])
@@ -74,8 +75,8 @@ def register_anndata(adata:AnnData, model:str, *, layer=None, batch_key=None, la
 
 # %% ../nbs/02b_base.ipynb #047c5ace
 def _codes(col:pd.Series) -> tuple[np.ndarray, list]:
-    "Integer codes and category names of an obs column (categories in sorted order unless already categorical)."
-    c = col.astype('category')
+    "Integer codes and category names of an obs column (categories in sorted order unless already categorical; unused ones dropped)."
+    c = col.astype('category').cat.remove_unused_categories()  # a new Series: adata.obs is not changed
     return c.cat.codes.to_numpy().astype(np.int64), [str(x) for x in c.cat.categories]
 
 class AnnDataManager:
