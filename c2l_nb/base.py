@@ -4,7 +4,7 @@
 
 # %% ../nbs/02b_base.ipynb #cf3abb57
 from __future__ import annotations
-import datetime, math, warnings
+import datetime, math, numbers, pickle, sys, warnings
 from dataclasses import dataclass, field, asdict
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from . import __version__
 from .infer import Counts, pick_device, run_svi, summarise_draws, parse_quantile, quantile_name, TrainingStopped
 
 # %% auto #0
-__all__ = ['SETUP_KEY', 'Registry', 'register_anndata', 'AnnDataManager', 'DeviceData', 'ModelBase']
+__all__ = ['SETUP_KEY', 'EARLY_STOP_KEYS', 'Registry', 'register_anndata', 'AnnDataManager', 'DeviceData', 'ModelBase']
 
 # %% ../nbs/02b_base.ipynb #c45b35bd
 SETUP_KEY = '_c2l_nb_setup'
@@ -59,9 +59,10 @@ def _check_obs_key(adata, key, what):
 def register_anndata(adata:AnnData, model:str, *, layer=None, batch_key=None, labels_key=None,
                      categorical_covariate_keys=None, continuous_covariate_keys=None) -> Registry:
     "Check the named layer and columns, validate raw counts, and record the choice in `adata.uns['_c2l_nb_setup']`."
-    from c2l_nb.data import check_counts
+    from c2l_nb.data import check_counts, check_unique_genes
     if not isinstance(adata, AnnData): raise TypeError(f"expected an AnnData, got {type(adata).__name__}.")
     check_counts(adata, layer=layer, name='adata')
+    check_unique_genes(adata, 'adata')
     _check_obs_key(adata, batch_key, 'batch_key')
     _check_obs_key(adata, labels_key, 'labels_key')
     cats = list(categorical_covariate_keys or []); conts = list(continuous_covariate_keys or [])
@@ -74,8 +75,8 @@ def register_anndata(adata:AnnData, model:str, *, layer=None, batch_key=None, la
 
 # %% ../nbs/02b_base.ipynb #047c5ace
 def _codes(col:pd.Series) -> tuple[np.ndarray, list]:
-    "Integer codes and category names of an obs column (categories in sorted order unless already categorical)."
-    c = col.astype('category')
+    "Integer codes and category names of an obs column (categories in sorted order unless already categorical; unused ones dropped)."
+    c = col.astype('category').cat.remove_unused_categories()  # a new Series: adata.obs is not changed
     return c.cat.codes.to_numpy().astype(np.int64), [str(x) for x in c.cat.categories]
 
 class AnnDataManager:
@@ -165,6 +166,105 @@ class DeviceData:
             for i in range(0, self.n_obs, batch_size): yield self.args(perm[i:i + batch_size])
         return epoch
 
+# %% ../nbs/02b_base.ipynb #aeef6879
+EARLY_STOP_KEYS = ('window', 'tol', 'param_tol', 'min_epochs')  # the keys of `train(early_stopping=dict(...))`
+
+def _check_number(name, v, ok, what):
+    "ValueError naming `name` unless `v` is a finite real number with `ok(v)`."
+    if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or not ok(v):
+        raise ValueError(f"{name} must be {what}, got {v!r}.")
+
+def _check_keys(name, d, valid):
+    "ValueError listing the valid keys when the dict `d` has others."
+    if not isinstance(d, dict): raise TypeError(f"{name} must be a dict, got {type(d).__name__}.")
+    if bad := sorted(set(d) - set(valid)):
+        raise ValueError(f"{name} has unknown keys {bad}; valid keys are {sorted(valid)}.")
+
+# %% ../nbs/02b_base.ipynb #a3bb3e69
+def _check_train_args(max_epochs, # passes over the data, or None
+                      batch_size, # observations per step, None (all) or 'default'
+                      lr, # learning rate, or None
+                      lr_end, # final learning rate, None or 'default'
+                      early_stopping, # bool, None or a dict with keys from `EARLY_STOP_KEYS`
+                     ):
+    "Refuse impossible `train` arguments with a message that names them."
+    whole = lambda v: v >= 1 and v == int(v)
+    if max_epochs is not None: _check_number('max_epochs', max_epochs, whole, 'a whole number of epochs >= 1 (e.g. 1000)')
+    if batch_size not in (None, 'default'):
+        _check_number('batch_size', batch_size, whole, 'a whole number of observations >= 1, or None for all at once')
+    if lr is not None: _check_number('lr', lr, lambda v: v > 0, 'a positive learning rate (e.g. 0.002)')
+    if lr_end not in (None, 'default'): _check_number('lr_end', lr_end, lambda v: v > 0, 'a positive learning rate, or None')
+    if isinstance(early_stopping, dict): _check_keys('early_stopping', early_stopping, EARLY_STOP_KEYS)
+    elif not isinstance(early_stopping, (bool, type(None))):
+        raise TypeError(f"early_stopping must be True, False, None or a dict, got {type(early_stopping).__name__}.")
+
+# %% ../nbs/02b_base.ipynb #53011f5e
+def _summary_sources(names, # summaries requested, e.g. ['means', 'q05', 'median']
+                     arg:str, # the argument's name, for the message
+                    ) -> dict:
+    "Map each requested summary to the summary computed for it ('median' -> 'q50'); ValueError for other names."
+    out = {}
+    for s in names:
+        if s in ('means', 'stds'): out[s] = s
+        elif s == 'median': out[s] = 'q50'
+        else:
+            try: out[s] = quantile_name(parse_quantile(s))
+            except (ValueError, AttributeError):
+                raise ValueError(f"{arg}: {s!r} is not a posterior summary; use 'means', 'stds', 'median' or quantiles "
+                                 "named 'q' + the digits after the decimal point ('q05', 'q50', 'q95', 'q001').") from None
+    return out
+
+# %% ../nbs/02b_base.ipynb #00f1e3af
+def _plain(v):
+    "`v` as tensors, numbers, strings, lists, tuples and dicts (DataFrames, Series and dataclasses encoded)."
+    if isinstance(v, pd.DataFrame):
+        return {'__type__': 'DataFrame', 'values': torch.as_tensor(v.to_numpy(dtype=np.float64)),
+                'index': [str(i) for i in v.index], 'columns': [str(c) for c in v.columns]}
+    if isinstance(v, pd.Series): return {str(k): _plain(x) for k, x in v.items()}
+    if hasattr(v, '__dataclass_fields__'):
+        return {'__type__': 'dataclass', 'name': type(v).__name__, 'fields': {k: _plain(x) for k, x in asdict(v).items()}}
+    if isinstance(v, dict): return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)): return type(v)(_plain(x) for x in v)
+    if isinstance(v, np.ndarray): return torch.as_tensor(v)
+    if isinstance(v, np.generic): return v.item()
+    if v is None or isinstance(v, (bool, int, float, str, torch.Tensor)): return v
+    raise TypeError(f"cannot save a {type(v).__name__} in model.pt (only tensors, numbers, strings, lists and dicts).")
+
+def _unplain(v, module):
+    "Inverse of `_plain`; dataclasses are looked up by name in `module` (the model's module)."
+    if isinstance(v, dict):
+        t = v.get('__type__')
+        if t == 'DataFrame': return pd.DataFrame(v['values'].numpy(), index=v['index'], columns=v['columns'])
+        if t == 'dataclass':
+            cls = getattr(module, v['name'], None)
+            if not hasattr(cls, '__dataclass_fields__'): raise ValueError(f"unknown settings class {v['name']!r} in model.pt.")
+            return cls(**{k: _unplain(x, module) for k, x in v['fields'].items()})
+        return {k: _unplain(x, module) for k, x in v.items()}
+    if isinstance(v, (list, tuple)): return type(v)(_unplain(x, module) for x in v)
+    return v
+
+# %% ../nbs/02b_base.ipynb #b168ac15
+def _read_checkpoint(f:Path) -> dict:
+    "The contents of a `model.pt`, read with `weights_only=True`; a clear error if it holds other Python objects."
+    try: return torch.load(f, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError as e:
+        raise ValueError(f"{f} holds Python objects other than tensors, numbers and strings, so loading it could run "
+                         "code; it was not written by this version of c2l_nb's save(). Load it only if you trust its "
+                         "source, with the c2l_nb version that wrote it, and save it again with this version. "
+                         f"({str(e).splitlines()[0][:200]})") from None
+
+def _check_obs_order(adata, names:list, f):
+    "ValueError unless `adata.obs_names` are `names` in the same order (each observation has its own parameters)."
+    have = [str(o) for o in adata.obs_names]
+    if have == names: return
+    if sorted(have) == sorted(names):
+        raise ValueError(f"adata has the observations the model was trained on, but in another order: every spot would "
+                         f"get another spot's results. Reorder it first: adata = adata[torch.load({str(f)!r}, "
+                         "weights_only=True)['obs_names']].copy()")
+    diff = sorted(set(have) ^ set(names))
+    raise ValueError(f"adata.obs_names differ from the observations the model was trained on ({len(diff)} names "
+                     f"in one but not the other, e.g. {diff[:3]}): load the model with the AnnData it was trained on.")
+
 # %% ../nbs/02b_base.ipynb #e1cbc5cb
 class ModelBase:
     "Training, export, history and save/load shared by the c2l_nb models."
@@ -223,6 +323,7 @@ class ModelBase:
               **kwargs, # `num_particles`, `check_every`, `callback` for `c2l_nb.infer.run_svi`
              ):
         "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
+        _check_train_args(max_epochs, batch_size, lr, lr_end, early_stopping)
         if lr_end == 'default': lr_end = self._default_lr_end if lr is None else None
         if lr is None: lr = self._default_lr
         if early_stopping is None: early_stopping = self._default_early_stop
@@ -296,6 +397,8 @@ class ModelBase:
                          use_gpu=None, accelerator='auto', device=None, progress_bar:bool=True, **kwargs) -> dict:
         "Posterior summaries (`post_sample_means`, `_stds`, `_q05`, `_q95`, …) from draws streamed over observation blocks."
         self._check_trained('sample_posterior')
+        _check_number('num_samples', num_samples, lambda v: v >= 2 and v == int(v),
+                      'a whole number >= 2 (the standard deviation needs two draws; 1000 is the usual choice)')
         if batch_size is None: batch_size = self._auto_sample_batch(num_samples)
         with torch.no_grad():
             return summarise_draws(self.module.guide, lambda d, idx: self._deterministic(d, idx), num_samples=num_samples,
@@ -308,19 +411,26 @@ class ModelBase:
         width = max([int(np.prod(s.shape[1:])) for s in self.module.guide.sites.values() if s.local] or [1])
         return max(1, int(64e6 // (num_samples * width)))
 
-    def _export(self, adata, *, sample_kwargs, export_slot, summaries, use_quantiles):
+    _SAMPLE_KEYS = ('num_samples', 'batch_size', 'return_sites', 'return_samples', 'use_gpu', 'accelerator', 'device',
+                    'progress_bar')  # the keys of `export_posterior(sample_kwargs=dict(...))`
+
+    def _export(self, adata, *, sample_kwargs, export_slot, summaries, use_quantiles, arg='add_to_obsm'):
         "Compute the requested summaries and write `adata.uns[export_slot]`; returns the summaries dict."
         self._check_trained('export_posterior')
         sample_kwargs = dict(sample_kwargs or {})
-        qs = [s for s in summaries if s.startswith('q')]
+        _check_keys('sample_kwargs', sample_kwargs, self._SAMPLE_KEYS)
+        src = _summary_sources(summaries, arg)  # requested name -> computed summary ('median' -> 'q50')
+        qs = sorted({v for v in src.values() if v.startswith('q')})
         if use_quantiles:
-            other = [s for s in summaries if not s.startswith('q')]
+            other = [s for s, v in src.items() if not v.startswith('q')]
             if other: warnings.warn(f"{other} need posterior samples and are skipped with use_quantiles=True.", stacklevel=3)
             res = {f'post_sample_{s}': self.posterior_quantile(parse_quantile(s)) for s in qs}
         else:
             quants = sorted({0.05, 0.95} | {parse_quantile(s) for s in qs})
             sample_kwargs.setdefault('num_samples', 1000)
             res = self.sample_posterior(quantiles=quants, **sample_kwargs)
+        for s, v in src.items():
+            if s != v and f'post_sample_{v}' in res: res[f'post_sample_{s}'] = res[f'post_sample_{v}']
         self.samples = {**self.samples, **res}
         mod = {'model_name': self._module_name, 'date': str(datetime.date.today()), 'c2l_nb_version': __version__,
                'factor_filter': [], 'factor_names': np.array(self.factor_names_, dtype=object),
@@ -345,11 +455,13 @@ class ModelBase:
         if f.exists() and not overwrite:
             raise FileExistsError(f"{f} already exists: pass overwrite=True to replace it, or choose another folder.")
         d.mkdir(parents=True, exist_ok=True)
-        torch.save({'class': type(self).__name__, 'c2l_nb_version': __version__,
+        torch.save(_plain({'class': type(self).__name__, 'c2l_nb_version': __version__,
                     'registry': self.adata_manager.registry.to_uns(), 'init_kwargs': self._init_kwargs(),
-                    'var_names': list(self.adata.var_names), 'n_obs': self.adata.n_obs,
+                    'var_names': [str(v) for v in self.adata.var_names], 'n_obs': self.adata.n_obs,
+                    'obs_names': [str(o) for o in self.adata.obs_names],
                     'state_dict': {k: v.detach().cpu() for k, v in self.module.state_dict().items()},
-                    'history': self.history_['elbo_train'], 'is_trained': self.is_trained_, 'status': self.train_status_}, f)
+                    'history': torch.as_tensor(self.history_['elbo_train']['elbo_train'].to_numpy(dtype=np.float64)),
+                    'is_trained': bool(self.is_trained_), 'status': self.train_status_}), f)
         if save_anndata: self.adata.write_h5ad(d / f'{pre}adata.h5ad', **anndata_write_kwargs)
 
     @classmethod
@@ -360,7 +472,7 @@ class ModelBase:
         d = Path(dir_path); pre = prefix or ''
         f = d / f'{pre}model.pt'
         if not f.exists(): raise FileNotFoundError(f"No saved model at {f}: check the folder given to save().")
-        ck = torch.load(f, map_location='cpu', weights_only=False)
+        ck = _read_checkpoint(f)
         if ck['class'] != cls.__name__:
             raise ValueError(f"{f} holds a {ck['class']}, not a {cls.__name__}: use {ck['class']}.load.")
         if adata is None:
@@ -371,10 +483,12 @@ class ModelBase:
             raise ValueError("adata.var_names differ from the genes the model was trained on (same genes, same order needed).")
         if adata.n_obs != ck['n_obs']:
             raise ValueError(f"adata has {adata.n_obs} observations but the model was trained on {ck['n_obs']}.")
+        _check_obs_order(adata, ck['obs_names'], f)
         if SETUP_KEY not in adata.uns: adata.uns[SETUP_KEY] = ck['registry']
-        mod = cls(adata, **ck['init_kwargs'])
+        mod = cls(adata, **_unplain(ck['init_kwargs'], sys.modules[cls.__module__]))
         mod.module.load_state_dict(ck['state_dict'])
-        mod.history_ = {'elbo_train': ck['history']}
+        h = ck['history'].numpy()
+        mod.history_ = {'elbo_train': pd.DataFrame({'elbo_train': h}, index=pd.RangeIndex(len(h), name='epoch'))}
         mod.is_trained_, mod.train_status_ = ck['is_trained'], ck['status']
         return mod._to(pick_device(accelerator, device, use_gpu))
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_colocation.ipynb #81842130
 from __future__ import annotations
-import pickle, re, time, warnings
+import json, re, time, warnings
 from copy import deepcopy
 from pathlib import Path
 
@@ -535,9 +535,26 @@ def _export_one(mod, adata, out:Path, res:dict, ea:dict, samples, sample_col):
                                    vmax=ea['scanpy_plot_vmax'], size=ea['scanpy_plot_size'], img_key=img,
                                    alpha_img=ea['scanpy_alpha_img'] if img else 1., show=False)
             _save(fig, out / 'spatial' / f'n_fact{n}_s{_safe(s)}', ext)
-    (out / 'models').mkdir(parents=True, exist_ok=True)
-    saved = res if ea['save_model'] else {k: v for k, v in res.items() if k != 'mod'}
-    with open(out / 'models' / f'model_n_fact{n}.p', 'wb') as f: pickle.dump(saved, f)
+    _save_model(out / 'models' / f'model_n_fact{n}', res, ea['save_model'])
+
+def _jsonable(v):
+    "A JSON-writable stand-in for numpy values, paths and other objects."
+    if isinstance(v, np.generic): return v.item()
+    if isinstance(v, np.ndarray): return v.tolist()
+    return str(v)
+
+def _save_model(stem:Path, res:dict, save_model:bool):
+    "Settings to `stem.json`; with `save_model` the fitted arrays to `stem.npz`: formats that cannot run code when read."
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    settings = {k: v for k, v in res.items() if k != 'mod'}
+    stem.with_suffix('.json').write_text(json.dumps(settings, indent=1, default=_jsonable))
+    if not save_model: return
+    m = res['mod']
+    np.savez_compressed(stem.with_suffix('.npz'), X_data=np.asarray(m.X_data, dtype=float),
+                        fact_names=np.array(m.fact_names, dtype=str), var_names=np.array(m.var_names, dtype=str),
+                        obs_names=np.array(m.obs_names, dtype=str), best_restart=np.array(m.best_restart),
+                        reconstruction_err=np.array(m.samples['reconstruction_err'], dtype=float),
+                        **{k: np.asarray(v) for k, v in m.samples['post_sample_means'].items()})
 
 # %% ../nbs/07_colocation.ipynb #0ddb0a7e
 def _write_adata(adata, mod):

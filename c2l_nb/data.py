@@ -21,8 +21,8 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['LYMPH_NODE_TYPES', 'PRESETS', 'shared_data_dir', 'check_counts', 'read_h5ad', 'read_visium', 'read_mtx',
-           'set_ensembl_ids', 'remove_mt', 'shared_genes', 'sim_gene_ids', 'sim_symbols', 'simulate_signatures',
-           'simulate_reference', 'simulate_spatial', 'simulate']
+           'set_ensembl_ids', 'remove_mt', 'check_unique_genes', 'shared_genes', 'sim_gene_ids', 'sim_symbols',
+           'simulate_signatures', 'simulate_reference', 'simulate_spatial', 'simulate']
 
 # %% ../nbs/00_data.ipynb #51f0b5c8
 def shared_data_dir() -> Path:
@@ -318,6 +318,19 @@ def _naming(genes: pd.Index) -> str:
     if (s.str[:1].str.isupper() & (s.str[1:] == s.str[1:].str.lower())).mean() > 0.5: return 'title'
     return 'other'
 
+# %% ../nbs/00_data.ipynb #be9ed3b5
+def check_unique_genes(x,  # AnnData, DataFrame indexed by genes, or gene names
+                       name: str = 'adata',  # what to call `x` in the error message
+                      ) -> None:
+    "ValueError naming the duplicated gene names of `x`: genes are matched by name, so each must be unique."
+    g = _gene_names(x, name)
+    dup = g[g.duplicated()].unique()
+    if len(dup):
+        fix = f'{name}.var_names_make_unique()' if isinstance(x, AnnData) else \
+              f'{name} = {name}.groupby(level=0).sum()  (or drop the duplicates)'
+        raise ValueError(f"{name} has {len(dup)} duplicated gene names, e.g. {list(dup[:5])}: genes are matched by "
+                         f"name, so each must be unique. Fix it first, e.g. {fix}, or name genes by Ensembl id.")
+
 # %% ../nbs/00_data.ipynb #7d336c4e
 def _mismatch_hint(ka: str, kb: str, na: str, nb: str) -> str:
     "A guess at why two gene lists share nothing, from how each is named."
@@ -341,6 +354,7 @@ def shared_genes(a,  # spatial data or reference: AnnData, DataFrame indexed by 
                 ) -> pd.Index:
     "Sorted gene names present in both `a` and `b`; a ValueError with a likely cause if fewer than `min_genes`."
     ga, gb = _gene_names(a, names[0]), _gene_names(b, names[1])
+    for x, n in zip((a, b), names): check_unique_genes(x, n)
     common = pd.Index(np.intersect1d(ga.astype(str), gb.astype(str)))
     if len(common) < min_genes:
         hint = _mismatch_hint(_naming(ga), _naming(gb), *names)

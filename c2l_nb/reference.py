@@ -194,7 +194,8 @@ class RegressionModel(ModelBase):
                 ):
         super().__init__(adata)
         m = self.adata_manager
-        lab, self.factor_names_ = m.labels()
+        lab, self.factor_names_ = m.labels()  # categories without cells are dropped: no type is exported without cells
+        _note_empty_labels(adata.obs[m.registry.labels_key], m.registry.labels_key)
         counts = np.bincount(lab, minlength=len(self.factor_names_))
         few = [f"{n} ({c})" for n, c in zip(self.factor_names_, counts) if c < min_cells_per_label]
         if few:
@@ -232,6 +233,15 @@ class RegressionModel(ModelBase):
 
     def _default_epochs(self):
         return int(min(round(20000 / self.adata.n_obs * 400), 400))
+
+# %% ../nbs/03_reference.ipynb #3f60b178
+def _note_empty_labels(col:pd.Series, key:str):
+    "Warn that the categories of `col` without any cell are left out (they get no signature)."
+    if not isinstance(col.dtype, pd.CategoricalDtype): return
+    empty = [str(c) for c, n in col.value_counts(sort=False).items() if n == 0]
+    if empty:
+        warnings.warn(f"adata.obs[{key!r}] has categories without cells, left out (no signature is estimated for "
+                      f"them; adata.obs is not changed): {empty}.", stacklevel=3)
 
 # %% ../nbs/03_reference.ipynb #dae600d5
 def _cluster_means(X, labels:np.ndarray, n:int) -> np.ndarray:

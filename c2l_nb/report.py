@@ -8,7 +8,7 @@ __all__ = ['TUTORIAL', 'SIMULATED_KEYS', 'RESULT_FILES', 'PAGE_CSS', 'tutorial_p
            'render_markdown', 'prepare_notebook', 'notebook_html', 'write_html', 'main']
 
 # %% ../nbs/08_report.ipynb #cef78491
-import argparse, base64, copy, functools, html, io, json, os, re, sys, time, warnings
+import argparse, base64, copy, functools, html, io, json, os, re, shutil, sys, tempfile, time, warnings
 from pathlib import Path
 import numpy as np
 import pandas as pd
@@ -77,7 +77,12 @@ def _renamed(adata, names, symbols):
     out = adata.copy()
     if symbols is not None: out.var['SYMBOL'] = symbols
     out.var_names = pd.Index(names, dtype=str)
-    out.var_names_make_unique()
+    dup = out.var_names[out.var_names.duplicated()].unique()
+    if len(dup):
+        warnings.warn(f"{len(dup)} gene names occur more than once (e.g. {list(dup[:5])}); they are made unique with "
+                      "suffixes ('-1', ...), so such genes match only where both sides number them alike. Name "
+                      "genes by Ensembl id to avoid this.", stacklevel=3)
+        out.var_names_make_unique()
     return out
 
 def align_genes(adata_vis:AnnData, # spatial data
@@ -108,7 +113,7 @@ def check_inputs(spatial_path, # spatial data: Space Ranger folder, .h5ad or Mat
                  batch_key:str|None=None, # reference obs column with the batch (10x reaction, sample)
                  categorical_covariate_keys:list|None=None, # reference obs columns with technical covariates
                  spatial_batch_key:str|None=None, # spatial obs column with the section; absent means one section
-                 min_shared_genes:int=10, # fewer shared genes than this is an error
+                 min_shared_genes:int=10, # fewer shared genes than this (or than cell types) is an error
                 ) -> dict:
     "Read and validate the inputs of a mapping run; raise a clear error on the first problem, else summarise."
     fs, fr = detect_format(spatial_path, 'spatial data'), detect_format(reference_path, 'reference')
@@ -126,7 +131,7 @@ def check_inputs(spatial_path, # spatial data: Space Ranger folder, .h5ad or Mat
     n_types = ref.obs[labels_key].nunique()
     if n_types < 2: raise ValueError(f"The reference has {n_types} cell type in {labels_key!r}; at least 2 are needed.")
     v, r, kind = align_genes(vis, ref)
-    genes = shared_genes(v, r, min_genes=min_shared_genes, names=('spatial data', 'reference'))
+    genes = shared_genes(v, r, min_genes=max(min_shared_genes, int(n_types)), names=('spatial data', 'reference'))
     return dict(spatial_format=fs, reference_format=fr, n_spots=vis.n_obs, n_cells=ref.n_obs, n_types=int(n_types),
                 gene_names=kind, n_shared_genes=len(genes),
                 n_sections=int(vis.obs[spatial_batch_key].nunique()) if spatial_batch_key in vis.obs else 1)
@@ -149,6 +154,9 @@ def report_parameters(out, # output folder
                      ) -> dict:
     "The tutorial's papermill parameters for a report written to `out`."
     if data not in ('simulated', 'files'): raise ValueError(f"data must be 'simulated' or 'files', not {data!r}.")
+    if not re.fullmatch(r'auto|cpu|cuda(:\d+)?', str(device)):
+        raise ValueError(f"--device {device!r} is not a known device: use 'auto' (CUDA when available), 'cpu', 'cuda' "
+                         "or 'cuda:N' (the N-th GPU).")
     p = dict(data=data, results_folder=str(Path(out).resolve()), device=device, smoke=bool(smoke), seed=int(seed))
     if data == 'files':
         if spatial_path is None or reference_path is None:
@@ -176,18 +184,45 @@ RESULT_FILES = dict(notebook='report.ipynb', html='report.html', spatial='cell2l
 def _say(msg, quiet):
     if not quiet: print(msg, file=sys.stderr, flush=True)
 
-def run_report(out, # output folder (created)
+def _check_out(out:Path, overwrite:bool):
+    "Refuse an output folder that is a file, holds files (a report only with `overwrite`), or cannot be written."
+    if out.exists():
+        if not out.is_dir(): raise NotADirectoryError(f"--out {str(out)!r} is a file, not a folder.")
+        have = sorted(p.name for p in out.iterdir())
+        if have and not {'report.ipynb', 'report.html'} & set(have):
+            raise FileExistsError(f"--out {str(out)!r} holds files that are not a c2l_nb report ({have[:5]}): choose "
+                                  "another folder (--overwrite replaces only an earlier report).")
+        if have and not overwrite:
+            raise FileExistsError(f"--out {str(out)!r} already holds a report: pass --overwrite to replace it, or "
+                                  "choose another folder.")
+    base = next(p for p in out.parents if p.exists())
+    if not base.is_dir(): raise NotADirectoryError(f"--out {str(out)!r}: {str(base)!r} is a file, not a folder.")
+    try: tempfile.TemporaryDirectory(dir=base).cleanup()
+    except OSError as e:
+        raise PermissionError(f"--out {str(out)!r} cannot be written ({e.strerror} in {str(base)!r}): choose a folder "
+                              "you can write to.") from None
+
+def _move_into_place(tmp:Path, out:Path):
+    "Replace `out` (if any) by the finished folder `tmp`; the old report is removed only once the new one is in place."
+    old = None
+    if out.exists(): old = out.rename(tmp.with_name(tmp.name + '.old'))
+    tmp.rename(out)
+    if old is not None: shutil.rmtree(old)
+
+def run_report(out, # output folder (created; an existing report is replaced only with `overwrite`)
                *,
+               overwrite:bool=False, # replace an earlier report in `out`
                progress:bool=True, # papermill's progress bar over cells
                log_output:bool=False, # also stream the notebook's own output
                quiet:bool=False, # no stage messages
                **kwargs, # everything `report_parameters` takes
               ) -> dict:
-    "Validate the inputs, run the tutorial notebook into `out` and write the HTML report; the paths written."
+    "Validate the inputs, run the tutorial notebook in a new folder and write the HTML report; move it to `out` when complete."
     import papermill as pm
-    out = Path(out)
-    if out.exists() and not out.is_dir(): raise NotADirectoryError(f"--out {str(out)!r} is a file, not a folder.")
+    out = Path(out).resolve()
+    _check_out(out, overwrite)
     params = report_parameters(out, **kwargs)
+    params['results_folder'] = '.'  # relative to the notebook: the report stays valid when moved into `out`
     t0 = time.time()
     if params['data'] == 'files':
         _say('[1/3] Checking the inputs', quiet)
@@ -197,23 +232,25 @@ def run_report(out, # output folder (created)
         _say(f"      {s['n_spots']} spots, {s['n_cells']} cells of {s['n_types']} types, {s['n_shared_genes']} shared "
              f"genes (matched by {s['gene_names']})", quiet)
     else: _say('[1/3] Using the built-in simulated data', quiet)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {k: out / v for k, v in RESULT_FILES.items()}
-    _say(f"[2/3] Running the analysis notebook into {paths['notebook']}", quiet)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f'{out.name}.incomplete-', dir=out.parent))  # `out` changes only at the end
+    paths = {k: tmp / v for k, v in RESULT_FILES.items()}
+    _say(f"[2/3] Running the analysis notebook in {tmp}", quiet)
     err = None
     try:
         pm.execute_notebook(str(tutorial_path()), str(paths['notebook']), parameters=params, kernel_name='python3',
-                            cwd=str(out), progress_bar=progress, log_output=log_output, report_mode=False)
+                            cwd=str(tmp), progress_bar=progress, log_output=log_output, report_mode=False)
     except pm.PapermillExecutionError as e: err = e
     _say(f"[3/3] Writing {paths['html']}", quiet)
     write_html(paths['notebook'], paths['html'])
     if err is not None:
-        raise RuntimeError(f"The analysis failed in cell {err.exec_count} ({err.ename}: {err.evalue}); the executed "
-                           f"notebook and {paths['html']} show where.") from None
+        raise RuntimeError(f"The analysis failed in cell {err.exec_count} ({err.ename}: {err.evalue}); {out} is "
+                           f"unchanged, and the executed notebook and {paths['html']} show where.") from None
     missing = [str(p) for p in paths.values() if not p.exists()]
-    if missing: raise RuntimeError(f"The notebook ran but did not write {missing}.")
+    if missing: raise RuntimeError(f"The notebook ran but did not write {missing}; {out} is unchanged.")
+    _move_into_place(tmp, out)
     _say(f"Done in {time.time() - t0:.0f} s.", quiet)
-    return paths
+    return {k: out / v for k, v in RESULT_FILES.items()}
 
 # %% ../nbs/08_report.ipynb #2e6e1d7f
 _TEX_SUBS = [(r'\s*\n\s*', ' '), (r'\\[bB]igg?[lrm]?(?![a-zA-Z])', ''), (r'\\[td]frac(?![a-zA-Z])', r'\\frac'),
@@ -409,6 +446,7 @@ def _parser() -> argparse.ArgumentParser:
                    help='reference obs columns with technical covariates (e.g. technology)')
     r.add_argument('--spatial-batch-key', help="spatial obs column with the section (default 'sample'; absent: one section)")
     r.add_argument('--out', default='results/report', metavar='DIR', help='output folder (default: results/report)')
+    r.add_argument('--overwrite', action='store_true', help='replace an earlier report in --out')
     r.add_argument('--epochs-reference', type=int, metavar='N', help='epochs of the reference regression')
     r.add_argument('--epochs-spatial', type=int, metavar='N', help='epochs of the spatial model')
     r.add_argument('--n-cells-per-location', type=float, metavar='N', help='expected cells per spot (N_cells_per_location)')
@@ -427,13 +465,13 @@ def main(argv:list|None=None, # arguments (default: the command line)
     files = a.spatial is not None or a.reference is not None
     data = a.data or ('files' if files else 'simulated')
     try:
-        paths = run_report(a.out, data=data, spatial_path=a.spatial, reference_path=a.reference, labels_key=a.labels_key,
+        paths = run_report(a.out, overwrite=a.overwrite, data=data, spatial_path=a.spatial, reference_path=a.reference, labels_key=a.labels_key,
                            batch_key=a.batch_key, categorical_covariate_keys=a.covariate_keys,
                            spatial_batch_key=a.spatial_batch_key, epochs_reference=a.epochs_reference,
                            epochs_spatial=a.epochs_spatial, N_cells_per_location=a.n_cells_per_location,
                            detection_alpha=a.detection_alpha, device=a.device, smoke=a.smoke, seed=a.seed,
                            progress=not a.no_progress, log_output=a.log_output)
-    except (FileNotFoundError, NotADirectoryError, ValueError, KeyError) as e:
+    except (FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, ValueError, KeyError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"c2l_nb report: error: {msg}", file=sys.stderr); return 2
     except RuntimeError as e:

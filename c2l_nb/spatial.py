@@ -17,11 +17,12 @@ from tqdm.auto import tqdm
 
 from .infer import Counts, NegBinomial, _gamma_terms, nb_loglik, build_guide, ambient_prior, overdispersion_prior
 from pyro import poutine
-from .base import ModelBase
+from .base import ModelBase, _check_number
+from .data import check_unique_genes, _mismatch_hint, _naming
 
 # %% auto #0
-__all__ = ['SpatialPriors', 'LocationModel', 'expected_mu', 'spatial_loglik', 'detection_mean_hat', 'Cell2location',
-           'compute_expected', 'compute_expected_per_cell_type', 'abundance_accuracy']
+__all__ = ['MIN_GENES_PER_TYPE', 'SpatialPriors', 'LocationModel', 'expected_mu', 'spatial_loglik', 'detection_mean_hat',
+           'Cell2location', 'compute_expected', 'compute_expected_per_cell_type', 'abundance_accuracy']
 
 # %% ../nbs/04_spatial.ipynb #b3b3c7d6
 @dataclass(frozen=True)
@@ -226,9 +227,8 @@ def _priors_from_kwargs(kw:dict) -> SpatialPriors:
                     cur = list(vals.get(tgt[0], getattr(SpatialPriors(), tgt[0]))); cur[tgt[1]] = float(vv); vals[tgt[0]] = tuple(cur)
                 else: vals[tgt] = float(vv)
         else: raise TypeError(f"unknown argument {k!r}; hyper-parameters are: {sorted(names)}.")
-    for k in ('N_cells_per_location', 'A_factors_per_location', 'B_groups_per_location', 'N_cells_mean_var_ratio',
-              'w_sf_mean_var_ratio', 'detection_mean_alpha'):
-        if k in vals and not (np.isfinite(vals[k]) and vals[k] > 0): raise ValueError(f"{k} must be a positive number, got {vals[k]!r}.")
+    for k, v in vals.items():  # every scalar hyper-parameter is a positive number (a string such as '8' is refused)
+        if not isinstance(getattr(SpatialPriors, k), tuple): _check_number(k, v, lambda x: x > 0, 'a positive number')
     if 'n_groups' in vals and (int(vals['n_groups']) != vals['n_groups'] or vals['n_groups'] < 1):
         raise ValueError(f"n_groups must be a positive integer, got {vals['n_groups']!r}.")
     return SpatialPriors(**vals)
@@ -273,13 +273,9 @@ class Cell2location(ModelBase):
         self.factor_names_ = [str(c) for c in cs.columns]
         self.cell_state_df_ = cs
         bidx, bnames = m.batch()
-        X = m.X
-        totals = np.asarray(X.sum(1)).ravel()
-        zero = np.flatnonzero(totals == 0)
-        if len(zero):
-            raise ValueError(f"{len(zero)} spots have no counts (e.g. {list(adata.obs_names[zero[:3]])}): they carry no "
-                             "information about cell types. Remove them first, e.g. adata = adata[adata.X.sum(1).A1 > 0].copy() "
-                             "(or np.asarray(adata.X.sum(1)).ravel() > 0 for dense X).")
+        _check_gene_count(adata.n_vars, cs.shape[1])
+        _check_number('detection_mean_correction', detection_mean_correction, lambda x: x > 0, 'a positive number')
+        totals = np.asarray(m.X.sum(1)).ravel()  # spots without counts are valid: they map to near-zero abundance
         alpha = _per_batch(detection_alpha, bnames, 'detection_alpha')
         dm = detection_mean_hat(totals, bidx, len(bnames), cs.values, self.priors.N_cells_per_location,
                                 detection_mean_correction, detection_mean_per_sample)
@@ -310,8 +306,18 @@ class Cell2location(ModelBase):
 def _check_cell_state(cs, adata) -> pd.DataFrame:
     if not isinstance(cs, pd.DataFrame):
         raise TypeError(f"cell_state_df must be a pandas DataFrame (genes x cell types), got {type(cs).__name__}.")
+    check_unique_genes(cs, 'cell_state_df')
+    text = [str(c) for c in cs.columns if not pd.api.types.is_numeric_dtype(cs[c])]
+    if text:
+        raise ValueError(f"cell_state_df columns {text[:5]} are not numeric (dtype {cs[text[0]].dtype}): every column "
+                         "must be one cell type's signature (mean counts per cell). Drop the other columns.")
     if list(cs.index) != list(adata.var_names):
         shared = np.intersect1d(adata.var_names, cs.index)
+        if len(shared) < cs.shape[1]:  # subsetting to the shared genes would leave too few: say why they differ
+            hint = _mismatch_hint(_naming(adata.var_names), _naming(cs.index), 'adata', 'cell_state_df')
+            raise ValueError(f"cell_state_df.index and adata.var_names share only {len(shared)} of {adata.n_vars} "
+                             f"genes (adata has e.g. {list(adata.var_names[:3])}, cell_state_df {list(cs.index[:3])}). "
+                             f"Likely cause: {hint} (c2l_nb.data.set_ensembl_ids names genes by their Ensembl ids).")
         raise ValueError(f"cell_state_df.index must equal adata.var_names (same genes, same order): {len(shared)} of "
                          f"{adata.n_vars} genes are shared. Subset both to the shared genes first:\n"
                          "  intersect = np.intersect1d(adata_vis.var_names, inf_aver.index)\n"
@@ -325,12 +331,26 @@ def _check_cell_state(cs, adata) -> pd.DataFrame:
 
 def _per_batch(value, names, what) -> np.ndarray:
     "One value per batch from a number, dict or Series keyed by batch name."
+    pos = lambda x: x > 0
     if np.isscalar(value):
-        if not (np.isfinite(value) and value > 0): raise ValueError(f"{what} must be positive, got {value!r}.")
+        _check_number(what, value, pos, 'a positive number (e.g. 20), or a dict with one per batch')
         return np.full((len(names), 1), float(value))
     d = dict(value); missing = [n for n in names if n not in d]
     if missing: raise ValueError(f"{what} has no value for batches {missing}; give one per batch: {names}.")
+    for n in names: _check_number(f'{what}[{n!r}]', d[n], pos, 'a positive number')
     return np.array([float(d[n]) for n in names]).reshape(-1, 1)
+
+MIN_GENES_PER_TYPE = 10  # fewer shared genes than this many per cell type draws a warning
+
+def _check_gene_count(n_genes:int, n_types:int):
+    "Refuse fewer genes than cell types; warn below `MIN_GENES_PER_TYPE` genes per type."
+    if n_genes < n_types:
+        raise ValueError(f"{n_genes} genes for {n_types} cell types: the abundances of more types than genes cannot be "
+                         "told apart. Map on more shared genes (a gentler gene filter, the same gene naming on both "
+                         "sides) or merge cell types.")
+    if n_genes < MIN_GENES_PER_TYPE * n_types:
+        warnings.warn(f"{n_genes} genes for {n_types} cell types (fewer than {MIN_GENES_PER_TYPE} per type): similar "
+                      "types may not be told apart. Map on more shared genes if you can.", stacklevel=3)
 
 # %% ../nbs/04_spatial.ipynb #30e568f4
 def _export_spatial(self, adata:AnnData, # the spatial AnnData the model was trained on (written in place)

@@ -64,6 +64,7 @@ def _bad_inputs(tmp: Path) -> list:
         (['--spatial', vis, '--reference', refd, '--labels-key', 'Subset'], "no obs column 'Subset'"),
         (['--spatial', vis], 'pass both'),
         (['--epochs-spatial', '0'], 'positive number of epochs'),
+        (['--device', 'tpu'], "--device 'tpu' is not a known device"),
     ]
 
 
@@ -88,6 +89,17 @@ def test_console_script_exit_status(tmp_path):
     assert not (tmp_path / 'out').exists()
 
 
+def test_out_not_writable(capsys):
+    "An output folder that cannot be written is refused before the inputs are read: exit 2, one line."
+    from c2l_nb.report import main
+    t0 = time.time()
+    assert main(['report', '--spatial', str(DATA / 'visium'), '--reference', str(DATA / 'reference'),
+                 '--labels-key', 'cell_type', '--out', '/proc/c2l_nb_report']) == 2
+    err = capsys.readouterr().err
+    assert 'cannot be written' in err and 'Traceback' not in err and '[1/3]' not in err, err
+    assert time.time() - t0 < 10
+
+
 def test_out_is_a_file(tmp_path):
     f = tmp_path / 'file'; f.write_text('')
     r, _ = run_cli('report', '--smoke', '--out', f)
@@ -102,7 +114,9 @@ def test_smoke_report_writes_outputs():
     errors = [o for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', []) if o.output_type == 'error']
     assert not errors
     params = next(c for c in nb.cells if 'injected-parameters' in c.metadata.get('tags', []))
-    assert 'smoke = True' in params.source and str(out.resolve()) in params.source
+    assert 'smoke = True' in params.source
+    assert re.search(r'results_folder = ["\']\.["\']', params.source)  # relative: valid after the move into --out
+    assert not list(out.parent.glob('report.incomplete-*'))  # the working folder was moved into place
     text = '\n'.join(''.join(o.get('text', '')) for c in nb.cells if c.cell_type == 'code' for o in c.get('outputs', []))
     assert 'all checks passed' in text
     html = (out / 'report.html').read_text()
@@ -127,4 +141,40 @@ def test_failed_analysis_still_writes_html(tmp_path, monkeypatch):
     monkeypatch.setattr(rep, 'tutorial_path', lambda name=None: tmp_path / 'broken.ipynb')
     with pytest.raises(RuntimeError, match=r"failed in cell \d+ \(ValueError: no spots left\)"):
         rep.run_report(tmp_path / 'out', smoke=True, progress=False, quiet=True)
-    assert 'no spots left' in (tmp_path / 'out' / 'report.html').read_text()
+    assert not (tmp_path / 'out').exists()  # no half-written report in --out
+    html, = tmp_path.glob('out.incomplete-*/report.html')
+    assert 'no spots left' in html.read_text()
+
+
+def _fake_tutorial(tmp: Path, fail: bool = False) -> Path:
+    "A notebook that writes the report's result files quickly (or fails half-way)."
+    import nbformat
+    code = ("from pathlib import Path\nfor f in ('cell2location_map/sp.h5ad', 'reference_signatures/sc.h5ad'):\n"
+            "    p = Path(results_folder) / f; p.parent.mkdir(parents=True, exist_ok=True); p.write_text('new')")
+    cells = [nbformat.v4.new_code_cell("results_folder = 'x'\nsmoke = False", metadata={'tags': ['parameters']}),
+             nbformat.v4.new_code_cell("raise ValueError('half-way')" if fail else code)]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    nb.metadata['kernelspec'] = {'name': 'python3', 'display_name': 'python3', 'language': 'python'}
+    f = tmp / ('fails.ipynb' if fail else 'fake.ipynb'); nbformat.write(nb, f)
+    return f
+
+
+def test_earlier_report_kept_unless_overwrite(tmp_path, monkeypatch, capsys):
+    "An earlier report is refused (exit 2) without --overwrite, survives a failed run, and is replaced by a complete one."
+    import c2l_nb.report as rep
+    out = tmp_path / 'out'
+    (out / 'cell2location_map').mkdir(parents=True)
+    (out / 'report.ipynb').write_text('old'); (out / 'cell2location_map' / 'sp.h5ad').write_text('old')
+    monkeypatch.setattr(rep, 'tutorial_path', lambda name=None: _fake_tutorial(tmp_path))
+    assert rep.main(['report', '--smoke', '--no-progress', '--out', str(out)]) == 2
+    assert 'already holds a report: pass --overwrite' in capsys.readouterr().err
+    assert (out / 'report.ipynb').read_text() == 'old'
+    monkeypatch.setattr(rep, 'tutorial_path', lambda name=None: _fake_tutorial(tmp_path, fail=True))
+    assert rep.main(['report', '--smoke', '--no-progress', '--overwrite', '--out', str(out)]) == 1
+    assert (out / 'report.ipynb').read_text() == 'old' and (out / 'cell2location_map' / 'sp.h5ad').read_text() == 'old'
+    monkeypatch.setattr(rep, 'tutorial_path', lambda name=None: _fake_tutorial(tmp_path))
+    assert rep.main(['report', '--smoke', '--no-progress', '--overwrite', '--out', str(out)]) == 0
+    assert (out / 'cell2location_map' / 'sp.h5ad').read_text() == 'new' and (out / 'report.html').exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith('out')) == ['out', *(
+        p.name for p in tmp_path.glob('out.incomplete-*'))]  # only the failed run's folder besides out
+    assert not list(tmp_path.glob('*.old'))
