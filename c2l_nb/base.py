@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 from anndata import AnnData
 
 from . import __version__
-from .infer import Counts, pick_device, run_svi, summarise_draws, parse_quantile, quantile_name, TrainingStopped
+from .infer import Counts, EARLY_STOP, pick_device, run_svi, summarise_draws, parse_quantile, quantile_name, TrainingStopped
 
 # %% auto #0
 __all__ = ['SETUP_KEY', 'EARLY_STOP_KEYS', 'Registry', 'register_anndata', 'AnnDataManager', 'DeviceData', 'ModelBase']
@@ -167,7 +167,7 @@ class DeviceData:
         return epoch
 
 # %% ../nbs/02b_base.ipynb #aeef6879
-EARLY_STOP_KEYS = ('window', 'tol', 'param_tol', 'min_epochs')  # the keys of `train(early_stopping=dict(...))`
+EARLY_STOP_KEYS = tuple(EARLY_STOP)  # the keys of `train(early_stopping=dict(...))`: the stopping rule's (`c2l_nb.infer.EARLY_STOP`)
 
 def _check_number(name, v, ok, what):
     "ValueError naming `name` unless `v` is a finite real number with `ok(v)`."
