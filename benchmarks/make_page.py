@@ -24,6 +24,18 @@ PAGE = os.path.join(ROOT, 'nbs', 'explanations', 'performance.ipynb')
 
 # (section title, result stem, what the run answers) in page order; results that do not exist are left out
 SHOWN = [
+    ('Accuracy suite: five regimes, defaults against cell2location\'s 30,000 steps', 'suite',
+     "The regimes of `benchmarks/accuracy_suite.py` (fine-grained subtypes, 3 and 30 cells per spot, a wide spread of "
+     "gene sensitivity, sections of different depth), each library mapping with its own reference signatures, with "
+     "the truth known. Times in this table come from a shared, loaded machine; the paired timing below is the one "
+     "to read for speed."),
+    ('Accuracy suite: paired timing', 'suite_timing',
+     "Seconds per step of both libraries measured back to back on each regime, nothing else running, one thread."),
+    ('Reference signatures at the tutorial\'s 250 epochs, every regime and seed', 'signatures',
+     "Error of the exported signatures (`means_per_cluster_mu_fg`) against the true ones "
+     "(`c2l_nb.reference.signature_error`: RMS of the log-ratio around its median, mean over types). `c2l_nb` is the "
+     "softplus guide, `c2l_nb_exp` the LogNormal guide (the default), `peer` cell2location 0.1.5. Regimes with the same "
+     "seed and number of types share one reference."),
     ('Spatial model, small size: defaults against cell2location', 'spatial_small_headline',
      "c2l_nb's default `train()` (its learning-rate schedule and convergence rule) against cell2location's default "
      "settings (lr 0.002, full-data steps), interleaved in one run on the same data. cell2location's 30,000 default "

@@ -271,6 +271,7 @@ class ModelBase:
     _module_name = 'BaseModule'  # reported as `uns['mod']['model_name']`
     _default_batch_size = None
     _default_lr, _default_lr_end, _default_early_stop = 0.002, None, False
+    _default_decay_epochs = None  # the default schedule's decay horizon (None: all of max_epochs)
     _monitor_site = None  # the site whose movement the stopping rule tracks
     _nan_hint = ''
 
@@ -324,6 +325,7 @@ class ModelBase:
              ):
         "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
         _check_train_args(max_epochs, batch_size, lr, lr_end, early_stopping)
+        decay = self._default_decay_epochs if lr is None and lr_end == 'default' else None
         if lr_end == 'default': lr_end = self._default_lr_end if lr is None else None
         if lr is None: lr = self._default_lr
         if early_stopping is None: early_stopping = self._default_early_stop
@@ -344,7 +346,7 @@ class ModelBase:
             gen = torch.Generator().manual_seed(int(seed or 0))
             site = self._monitor_site
             res = run_svi(self.module.model, self.module.guide, data.batches(batch_size, gen),
-                          max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, progress=progress_bar, early_stop=es,
+                          max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, decay_epochs=decay, progress=progress_bar, early_stop=es,
                           monitor=lambda: self.module.guide.quantiles(0.05, names=[site])[site],
                           desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
         hist, status = res

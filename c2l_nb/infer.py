@@ -22,8 +22,8 @@ from tqdm.auto import tqdm
 # %% auto #0
 __all__ = ['TRANSFORMS', 'EARLY_STOP', 'pick_device', 'nb_log_prob', 'NegBinomial', 'Counts', 'nb_loglik', 'ambient_prior',
            'overdispersion_prior', 'softplus_inv', 'softplus_normal', 'Site', 'positive_normal', 'Guide', 'build_guide',
-           'TrainingStopped', 'SVIResult', 'Convergence', 'Progress', 'run_svi', 'sample_quantiles', 'quantile_name',
-           'parse_quantile', 'summarise_draws']
+           'TrainingStopped', 'SVIResult', 'lr_factor', 'Convergence', 'Progress', 'run_svi', 'sample_quantiles',
+           'quantile_name', 'parse_quantile', 'summarise_draws']
 
 # %% ../nbs/02_infer.ipynb #8dc4751f
 def pick_device(accelerator:str='auto', # 'auto' (CUDA if available), 'gpu'/'cuda', or 'cpu'
@@ -343,7 +343,13 @@ class SVIResult:
     reason: str = ''
     def __iter__(self): return iter((self.history, self.status))  # `history, status = run_svi(...)`
 
-EARLY_STOP = dict(window=250, tol=0.005, patience=2, min_epochs=1000, verbose=False)  # the stopping rule's keys and defaults
+EARLY_STOP = dict(window=250, tol=0.005, patience=2, min_epochs=2000, verbose=False)  # the stopping rule's keys and defaults
+
+# %% ../nbs/02_infer.ipynb #7406b1b1
+def lr_factor(lr:float, lr_end:float, decay_epochs:int|None, max_epochs:int) -> Callable[[int], float]:
+    "Multiplier of `lr` at each epoch: geometric from 1 to `lr_end / lr` over `decay_epochs` (None: `max_epochs`), then constant."
+    D = max(2, min(decay_epochs or max_epochs, max_epochs))
+    return lambda e: (lr_end / lr) ** (min(e, D - 1) / (D - 1))
 
 # %% ../nbs/02_infer.ipynb #43ed571b
 class Convergence:
@@ -352,7 +358,7 @@ class Convergence:
                  window:int=250, # epochs between two looks
                  tol:float=0.005, # largest change between looks that counts as converged (0.005: half a percent)
                  patience:int=2, # looks in a row below `tol` before stopping
-                 min_epochs:int=1000, # never stop before this epoch
+                 min_epochs:int=2000, # never stop before this epoch
                  verbose:bool=False): # print the change at every look
         self.monitor, self.window, self.tol, self.patience, self.min_epochs = monitor, window, tol, patience, min_epochs
         self.verbose, self.prev, self.calm, self.changes, self.acc, self.n = verbose, None, 0, [], 0., 0
@@ -430,7 +436,8 @@ def run_svi(model:Callable, guide:Guide,
             batches:Callable[[], Iterable[tuple]], # called once per epoch; yields the model's argument tuples
             *, max_epochs:int, # number of passes over the data
             lr:float=0.002, # Adam learning rate
-            lr_end:float|None=None, # if set, the learning rate decays geometrically to this value by the last epoch
+            lr_end:float|None=None, # if set, the learning rate decays geometrically to this value ...
+            decay_epochs:int|None=None, # ... over this many epochs, then stays there (None: over all `max_epochs`)
             num_particles:int=1, # Monte-Carlo samples per ELBO estimate
             check_every:int=50, # steps between finiteness checks (and progress updates)
             early_stop:dict|None=None, # stop when converged: keys of `EARLY_STOP` (None: never stop early)
@@ -444,7 +451,7 @@ def run_svi(model:Callable, guide:Guide,
     params = list(guide.parameters())
     opt = torch.optim.Adam(params, lr=lr)
     sched = None if lr_end is None or max_epochs < 2 else \
-        torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(lr_end / lr) ** (1 / (max_epochs - 1)))
+        torch.optim.lr_scheduler.LambdaLR(opt, lr_factor(lr, lr_end, decay_epochs, max_epochs))
     elbo = Trace_ELBO(num_particles=num_particles)  # particles one after another: the fused likelihoods take 2-d inputs
     rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, **early_stop})
     log, bar, epoch = _Losses(params), Progress(max_epochs, desc, progress), -1

@@ -190,7 +190,7 @@ class RegressionModel(ModelBase):
                  priors:RegressionPriors=RegressionPriors(), # hyper-parameters
                  min_cells_per_label:int=3, # labels with fewer cells are an error
                  init_scale:float=0.1, # initial unconstrained posterior scale
-                 guide_transform:str='softplus', # posterior family: 'exp' (LogNormal) or 'softplus' (see `c2l_nb.infer.Guide`)
+                 guide_transform:str='exp', # posterior family: 'exp' (LogNormal) or 'softplus' (see `c2l_nb.infer.Guide`)
                 ):
         super().__init__(adata)
         m = self.adata_manager

@@ -238,7 +238,8 @@ class Cell2location(ModelBase):
     "Map cell types onto spatial data: absolute abundance of every type at every spot (cell2location's model)."
     _module_name = 'Cell2locationBaseModule'
     _default_batch_size = None
-    _default_lr, _default_lr_end, _default_early_stop = 0.02, 0.002, True
+    _default_lr, _default_lr_end, _default_early_stop = 0.05, 0.002, True
+    _default_decay_epochs = 5000  # lr 0.05 -> 0.002 over 5,000 epochs, then constant; the stopping rule ends training
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
     _local_deterministic = ('u_sf_mRNA_factors',)
@@ -263,7 +264,7 @@ class Cell2location(ModelBase):
                  detection_mean_per_sample:bool=False, # compute delta-hat per batch
                  detection_mean_correction:float=1.0, # multiply delta-hat by this
                  init_scale:float=0.1, # initial unconstrained posterior scale
-                 guide_transform:str='softplus', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
+                 guide_transform:str='exp', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
                  **priors, # SpatialPriors fields, e.g. N_cells_per_location=30, n_groups=50
                 ):
         super().__init__(adata)
@@ -290,7 +291,7 @@ class Cell2location(ModelBase):
 
     def _covariates(self): return [self.adata_manager.batch()[0]]
     def _init_kwargs(self): return dict(self._settings)
-    def _default_epochs(self): return 5000
+    def _default_epochs(self): return 10000  # an upper bound: the stopping rule usually ends training near 5,000
 
     def _deterministic(self, d:dict, idx) -> dict:
         "u_sf_mRNA_factors = w_sf * sum_g m_g g_fg (mRNA contributed by each type); detection_hyp_prior_alpha."
