@@ -24,6 +24,9 @@ from .data import check_unique_genes, _mismatch_hint, _naming
 __all__ = ['MIN_GENES_PER_TYPE', 'SpatialPriors', 'LocationModel', 'expected_mu', 'spatial_loglik', 'detection_mean_hat',
            'Cell2location', 'compute_expected', 'compute_expected_per_cell_type', 'abundance_accuracy']
 
+# %% ../nbs/04_spatial.ipynb #a41186ae
+from . import compat as _compat  # cell2location's conventions: guide.median, guide.quantiles([q], *args), minibatches()
+
 # %% ../nbs/04_spatial.ipynb #b3b3c7d6
 @dataclass(frozen=True)
 class SpatialPriors:
