@@ -12,7 +12,7 @@ from .infer import Guide
 from .base import ModelBase
 
 # %% auto #0
-__all__ = ['synthetic_iid', 'quantiles']
+__all__ = ['synthetic_iid']
 
 # %% ../nbs/02c_compat.ipynb #d12491bc
 def synthetic_iid(batch_size:int=200, # cells per batch
@@ -62,7 +62,7 @@ def median(self:Guide, *args, **kwargs) -> dict:
     "Posterior median of every site; local sites for the observations of the model arguments `args` (all if none)."
     return _own_quantiles(self, 0.5, idx=_model_idx(args, kwargs))
 
-def quantiles(self:Guide, q, # a quantile (c2l_nb's form) or a list of them (cell2location's form)
+def _quantiles(self:Guide, q, # a quantile (c2l_nb's form) or a list of them (cell2location's form)
               *args, **kwargs) -> dict:
     "`q` a number: `quantiles(q, idx=None, names=None)`, site shapes. `q` a list: `quantiles([q...], *model_args)`, a leading dimension per quantile."
     if np.ndim(q) == 0: return _own_quantiles(self, q, *args, **kwargs)
@@ -70,5 +70,5 @@ def quantiles(self:Guide, q, # a quantile (c2l_nb's form) or a list of them (cel
     per_q = [_own_quantiles(self, float(v), idx=idx, names=names) for v in np.asarray(q, dtype=float).ravel()]
     return {k: torch.stack([d[k] for d in per_q]) for k in per_q[0]}
 
-quantiles._single = _own_quantiles
-Guide.quantiles = quantiles
+_quantiles._single = _own_quantiles
+Guide.quantiles = _quantiles  # both forms
