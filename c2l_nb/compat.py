@@ -6,7 +6,6 @@
 from __future__ import annotations
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from anndata import AnnData
-from fastcore.basics import patch
 
 from .infer import Guide
 from .base import ModelBase
@@ -35,8 +34,7 @@ def synthetic_iid(batch_size:int=200, # cells per batch
     return adata
 
 # %% ../nbs/02c_compat.ipynb #41e52a8b
-@patch
-def minibatches(self:ModelBase, batch_size:int|None=None, # observations per minibatch (None: all in one)
+def _minibatches(self:ModelBase, batch_size:int|None=None, # observations per minibatch (None: all in one)
                 *, shuffle:bool=False, # random order (else observations in order)
                 seed:int=0, # seed of the shuffle
                 device=None, # where the tensors go (None: where the model is)
@@ -49,6 +47,9 @@ def minibatches(self:ModelBase, batch_size:int|None=None, # observations per min
         idx = order[i:i + bs].to(data.device)
         yield data.args(idx), {}
 
+ModelBase.minibatches = _minibatches
+
+
 # %% ../nbs/02c_compat.ipynb #7dcf845d
 def _model_idx(args:tuple, kwargs:dict):
     "The observation indices among a model's arguments `(x, idx, ...)` (None: all observations)."
@@ -57,8 +58,7 @@ def _model_idx(args:tuple, kwargs:dict):
 
 _own_quantiles = getattr(Guide.quantiles, '_single', Guide.quantiles)  # Guide's own single-quantile method (kept on a re-import)
 
-@patch
-def median(self:Guide, *args, **kwargs) -> dict:
+def _median(self:Guide, *args, **kwargs) -> dict:
     "Posterior median of every site; local sites for the observations of the model arguments `args` (all if none)."
     return _own_quantiles(self, 0.5, idx=_model_idx(args, kwargs))
 
@@ -71,4 +71,4 @@ def _quantiles(self:Guide, q, # a quantile (c2l_nb's form) or a list of them (ce
     return {k: torch.stack([d[k] for d in per_q]) for k in per_q[0]}
 
 _quantiles._single = _own_quantiles
-Guide.quantiles = _quantiles  # both forms
+Guide.median, Guide.quantiles = _median, _quantiles  # quantiles: both forms
