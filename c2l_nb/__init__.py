@@ -1,11 +1,12 @@
 __version__ = "0.1.0"
 
 # Hand-written: importing c2l_nb is cheap and has no side effects; submodules and the few top-level names that
-# cell2location exposes (`run_colocation`) load on first use.
+# cell2location exposes (`run_colocation`, `compute_weighted_average_around_target`) load on first use.
 import importlib as _importlib
 
-_SUBMODULES = {'data', 'infer', 'base', 'reference', 'spatial', 'colocation', 'plt', 'models', 'utils', 'report', 'cli'}
-_NAMES = {'run_colocation': 'colocation', 'find_regions': 'colocation'}
+_SUBMODULES = {'data', 'infer', 'base', 'reference', 'spatial', 'colocation', 'plt', 'models', 'utils', 'report', 'cli', 'cell_comm'}
+_NAMES = {'run_colocation': 'colocation', 'find_regions': 'colocation',
+          'compute_weighted_average_around_target': 'cell_comm.around_target'}
 
 def __getattr__(name):
     if name in _SUBMODULES: return _importlib.import_module(f'{__name__}.{name}')

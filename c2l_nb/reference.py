@@ -22,6 +22,9 @@ from .base import ModelBase
 __all__ = ['compute_cluster_averages', 'RegressionPriors', 'RegressionBackgroundDetectionTechPyroModel', 'expected_counts',
            'PooledCounts', 'pooled_nb_loglik', 'PooledData', 'RegressionModel', 'signature_error']
 
+# %% ../nbs/03_reference.ipynb #89aa14fd
+from . import compat as _compat  # cell2location's conventions: guide.median, guide.quantiles([q], *args), minibatches()
+
 # %% ../nbs/03_reference.ipynb #8f3a9088
 def _dense(a): return a.toarray() if sp.issparse(a) else np.asarray(a)
 

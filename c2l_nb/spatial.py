@@ -24,6 +24,9 @@ from .data import check_unique_genes, _mismatch_hint, _naming
 __all__ = ['MIN_GENES_PER_TYPE', 'SpatialPriors', 'LocationModel', 'expected_mu', 'spatial_loglik', 'detection_mean_hat',
            'Cell2location', 'compute_expected', 'compute_expected_per_cell_type', 'abundance_accuracy']
 
+# %% ../nbs/04_spatial.ipynb #a41186ae
+from . import compat as _compat  # cell2location's conventions: guide.median, guide.quantiles([q], *args), minibatches()
+
 # %% ../nbs/04_spatial.ipynb #b3b3c7d6
 @dataclass(frozen=True)
 class SpatialPriors:
@@ -265,6 +268,7 @@ class Cell2location(ModelBase):
                  detection_mean_correction:float=1.0, # multiply delta-hat by this
                  init_scale:float=0.1, # initial unconstrained posterior scale
                  guide_transform:str='exp', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
+                 model_class=None, # the Pyro model: None (`LocationModel`) or a variant from `c2l_nb.models.simplified` (class or name)
                  **priors, # SpatialPriors fields, e.g. N_cells_per_location=30, n_groups=50
                 ):
         super().__init__(adata)
@@ -282,9 +286,9 @@ class Cell2location(ModelBase):
                                 detection_mean_correction, detection_mean_per_sample)
         self._settings = dict(cell_state_df=cs, detection_alpha=detection_alpha, detection_mean_per_sample=detection_mean_per_sample,
                               detection_mean_correction=detection_mean_correction, init_scale=init_scale,
-                              guide_transform=guide_transform, **asdict(self.priors))
+                              guide_transform=guide_transform, model_class=_model_class(model_class).__name__, **asdict(self.priors))
         self.detection_mean_ = dm
-        model = LocationModel(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
+        model = _model_class(model_class)(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
         guide = build_guide(model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
         model._owner = self  # lets `mod.module.model.compute_expected*` reach the data, as in cell2location
@@ -296,12 +300,26 @@ class Cell2location(ModelBase):
     def _deterministic(self, d:dict, idx) -> dict:
         "u_sf_mRNA_factors = w_sf * sum_g m_g g_fg (mRNA contributed by each type); detection_hyp_prior_alpha."
         out = {}
+        if 'm_g' not in d and 'detection_mean_y_e' in d and not getattr(self.module.model, 'has_m_g', True):
+            d = {**d, 'm_g': self.module.model.one.new_ones(d['detection_mean_y_e'].shape[0], 1, self.module.model.n_vars)}
+            out['m_g'] = d['m_g']  # a model without gene sensitivity: m_g = 1, exported so that compute_expected works
         if 'w_sf' in d and 'm_g' in d:
             tot = d['m_g'] @ self.module.model.cell_state.T  # (n, 1, F)
             out['u_sf_mRNA_factors'] = d['w_sf'] * tot
         if 'm_g' in d:
             out['detection_hyp_prior_alpha'] = self.module.model.detection_alpha.expand(d['m_g'].shape[0], -1, -1)
         return out
+
+# %% ../nbs/04_spatial.ipynb #404472c9
+def _model_class(v):
+    "The Pyro model class from `model_class=`: None, `LocationModel`, a subclass of it, or the name of one in `c2l_nb.models.simplified`."
+    if v is None or v == 'LocationModel': return LocationModel
+    if isinstance(v, str):
+        from c2l_nb.models import simplified  # the variants subclass LocationModel: imported on demand
+        v = getattr(simplified, v, v)
+    if isinstance(v, type) and issubclass(v, LocationModel): return v
+    raise TypeError(f"model_class must be LocationModel or a variant of it from c2l_nb.models.simplified (a class or its "
+                    f"name), got {v!r}.")
 
 # %% ../nbs/04_spatial.ipynb #7d6015bf
 def _check_cell_state(cs, adata) -> pd.DataFrame:
