@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from anndata import AnnData
 
-from .infer import Guide
 from .base import ModelBase
 
 # %% auto #0
@@ -49,26 +48,3 @@ def _minibatches(self:ModelBase, batch_size:int|None=None, # observations per mi
 
 ModelBase.minibatches = _minibatches
 
-
-# %% ../nbs/02c_compat.ipynb #7dcf845d
-def _model_idx(args:tuple, kwargs:dict):
-    "The observation indices among a model's arguments `(x, idx, ...)` (None: all observations)."
-    if 'idx' in kwargs: return kwargs['idx']
-    return args[1] if len(args) > 1 else None
-
-_own_quantiles = getattr(Guide.quantiles, '_single', Guide.quantiles)  # Guide's own single-quantile method (kept on a re-import)
-
-def _median(self:Guide, *args, **kwargs) -> dict:
-    "Posterior median of every site; local sites for the observations of the model arguments `args` (all if none)."
-    return _own_quantiles(self, 0.5, idx=_model_idx(args, kwargs))
-
-def _quantiles(self:Guide, q, # a quantile (c2l_nb's form) or a list of them (cell2location's form)
-              *args, **kwargs) -> dict:
-    "`q` a number: `quantiles(q, idx=None, names=None)`, site shapes. `q` a list: `quantiles([q...], *model_args)`, a leading dimension per quantile."
-    if np.ndim(q) == 0: return _own_quantiles(self, q, *args, **kwargs)
-    idx, names = _model_idx(args, kwargs), kwargs.get('names')
-    per_q = [_own_quantiles(self, float(v), idx=idx, names=names) for v in np.asarray(q, dtype=float).ravel()]
-    return {k: torch.stack([d[k] for d in per_q]) for k in per_q[0]}
-
-_quantiles._single = _own_quantiles
-Guide.median, Guide.quantiles = _median, _quantiles  # quantiles: both forms

@@ -292,12 +292,22 @@ class Guide(torch.nn.Module):
         return out
 
     @torch.no_grad()
-    def quantiles(self, q:float, idx=None, names=None) -> dict:
-        "Analytic posterior quantile `q` of each site: `T(loc + scale * Phi^-1(q))` (no sampling)."
+    def quantiles(self, q:float|list, # a quantile, or a list of them (cell2location's form: stacked on a new first dim)
+                  *args, # optional model arguments `(x, idx, ...)` of a minibatch: its `idx` selects the observations
+                  idx=None, names=None, **kwargs) -> dict:
+        "Analytic posterior quantile(s) `q` of each site: `T(loc + scale * Phi^-1(q))` (no sampling)."
+        if args: idx = args[1] if len(args) > 1 else None
+        if np.ndim(q) > 0:
+            per_q = [self.quantiles(float(v), idx=idx, names=names) for v in np.asarray(q, dtype=float).ravel()]
+            return {k: torch.stack([d[k] for d in per_q]) for k in per_q[0]}
         if not 0 < q < 1: raise ValueError(f"quantile q={q} must be strictly between 0 and 1.")
         z = float(dist.Normal(0., 1.).icdf(torch.tensor(q, dtype=torch.float64)))
         return {n: self._T(l + s * z) for n in (names or self.sites)
                 for l, s in [self.loc_scale(n, idx)]}
+
+    def median(self, *args, **kwargs) -> dict:
+        "Posterior median of every site (`quantiles(0.5, ...)`); model arguments select the observations, as in Pyro's autoguides."
+        return self.quantiles(0.5, *args, **kwargs)
 
     @torch.no_grad()
     def draw(self, n:int, idx=None, names=None) -> dict:
