@@ -220,6 +220,8 @@ def main(argv=None):
     if a.cmd == 'report':
         df = report(a.tag + '_runs')
         table, gaps = write_summary(df, tag=a.tag)
+        import make_page
+        make_page.main([])  # the documentation page shows the results
         print(table.round(3).to_string()); print(gaps.round(3).to_string()); return
     t0 = time.time()
     for seed in seeds:

@@ -52,7 +52,9 @@ if __name__ == '__main__':
     p.add_argument('--regimes', default='all')
     a = p.parse_args()
     if a.cmd == 'report':
-        df = report(); print(df.groupby('lib')['error'].mean()); sys.exit()
+        df = report(); print(df.groupby('lib')['error'].mean())
+        import make_page
+        make_page.main([]); sys.exit()
     import subprocess
     py = S.PEER_PYTHON if a.lib == 'peer' else sys.executable
     for seed in map(int, a.seeds.split(',')):

@@ -54,6 +54,8 @@ def main(argv=None):
     with open(os.path.join(HERE, 'results', 'suite_timing.md'), 'w') as f:
         f.write('# Paired timing\n\n' + S.markdown(df) + f"\nMean fraction of cell2location's 30,000-step time: "
                 f"{df.fraction.mean():.3f} (1/{1 / df.fraction.mean():.0f}).\n")
+    import make_page
+    make_page.main([])
 
 
 if __name__ == '__main__':
