@@ -33,9 +33,10 @@ SHOWN = [
      "Seconds per step of both libraries measured back to back on each regime, nothing else running, one thread."),
     ('Reference signatures at the tutorial\'s 250 epochs, every regime and seed', 'signatures',
      "Error of the exported signatures (`means_per_cluster_mu_fg`) against the true ones "
-     "(`c2l_nb.reference.signature_error`: RMS of the log-ratio around its median, mean over types). `c2l_nb` is the "
-     "softplus guide, `c2l_nb_exp` the LogNormal guide (the default), `peer` cell2location 0.1.5. Regimes with the same "
-     "seed and number of types share one reference."),
+     "(`c2l_nb.reference.signature_error`: RMS of the log-ratio around its median, mean over types). `c2l_nb_softplus` "
+     "is the softplus guide, `c2l_nb_exp` the LogNormal guide (the default), `peer` cell2location 0.1.5; `c2l_nb` "
+     "(seed 0 only) is the softplus guide of the previous defaults. Regimes with the same seed and number of types "
+     "share one reference, so each seed has two distinct references: `subtypes` and the four 20-type regimes."),
     ('Spatial model, small size: defaults against cell2location', 'spatial_small_headline',
      "c2l_nb's default `train()` (its learning-rate schedule and convergence rule) against cell2location's default "
      "settings (lr 0.002, full-data steps), interleaved in one run on the same data. cell2location's 30,000 default "

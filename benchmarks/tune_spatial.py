@@ -18,7 +18,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 p = argparse.ArgumentParser()
 p.add_argument('--data', required=True)
-p.add_argument('--sig', default='own')
+p.add_argument('--sig', default='own', choices=['own', 'own_softplus', 'true'])
 p.add_argument('--name', required=True)
 p.add_argument('--train', default='{}')
 p.add_argument('--model', default='{}')
@@ -38,7 +38,9 @@ from c2l_nb.infer import Convergence  # noqa: E402
 from accuracy_suite import metrics  # noqa: E402
 
 meta = json.load(open(os.path.join(a.data, 'meta.json')))
-sig = pd.read_csv(os.path.join(a.data, 'signatures_c2l_nb_seed0.csv' if a.sig == 'own' else 'true_signatures.csv'), index_col=0)
+files = {'own': f'signatures_c2l_nb_exp_seed{meta["seed"]}.csv', 'own_softplus': f'signatures_c2l_nb_seed{meta["seed"]}.csv',
+         'true': 'true_signatures.csv'}  # own: the default (LogNormal) reference model's; own_softplus: the previous default's
+sig = pd.read_csv(os.path.join(a.data, files[a.sig]), index_col=0)
 truth = pd.read_csv(os.path.join(a.data, 'truth.csv'), index_col=0)
 vis = ad.read_h5ad(os.path.join(a.data, 'vis.h5ad'))
 genes = sig.index.intersection(vis.var_names)

@@ -282,7 +282,8 @@ class ModelBase:
             raise ValueError(f"This AnnData was set up by {self.adata_manager.registry.model}.setup_anndata; "
                              f"call {type(self).__name__}.setup_anndata(adata, ...) before creating a {type(self).__name__}.")
         self.history_ = {'elbo_train': pd.DataFrame({'elbo_train': []}, index=pd.Index([], name='epoch', dtype=int))}
-        self.is_trained_, self.train_status_, self.samples, self.device = False, None, {}, torch.device('cpu')
+        self.is_trained_, self.train_status_, self.train_reason_ = False, None, ''
+        self.samples, self.device = {}, torch.device('cpu')
 
     @classmethod
     def setup_anndata(cls, adata:AnnData, layer:str|None=None, batch_key:str|None=None, labels_key:str|None=None,
@@ -437,7 +438,8 @@ class ModelBase:
         mod = {'model_name': self._module_name, 'date': str(datetime.date.today()), 'c2l_nb_version': __version__,
                'factor_filter': [], 'factor_names': np.array(self.factor_names_, dtype=object),
                'var_names': np.array(self.adata.var_names, dtype=object), 'obs_names': np.array(self.adata.obs_names, dtype=object),
-               'training': {'epochs': int(len(self.history_['elbo_train'])), 'status': str(self.train_status_)}}
+               'training': {'epochs': int(len(self.history_['elbo_train'])), 'status': str(self.train_status_),
+                            'reason': str(self.train_reason_)}}
         for k, v in self.samples.items():
             if k.startswith('post_sample_'): mod[k] = v
         adata.uns[export_slot] = mod
@@ -463,7 +465,8 @@ class ModelBase:
                     'obs_names': [str(o) for o in self.adata.obs_names],
                     'state_dict': {k: v.detach().cpu() for k, v in self.module.state_dict().items()},
                     'history': torch.as_tensor(self.history_['elbo_train']['elbo_train'].to_numpy(dtype=np.float64)),
-                    'is_trained': bool(self.is_trained_), 'status': self.train_status_}), f)
+                    'is_trained': bool(self.is_trained_), 'status': self.train_status_,
+                    'reason': self.train_reason_}), f)
         if save_anndata: self.adata.write_h5ad(d / f'{pre}adata.h5ad', **anndata_write_kwargs)
 
     @classmethod
@@ -491,7 +494,7 @@ class ModelBase:
         mod.module.load_state_dict(ck['state_dict'])
         h = ck['history'].numpy()
         mod.history_ = {'elbo_train': pd.DataFrame({'elbo_train': h}, index=pd.RangeIndex(len(h), name='epoch'))}
-        mod.is_trained_, mod.train_status_ = ck['is_trained'], ck['status']
+        mod.is_trained_, mod.train_status_, mod.train_reason_ = ck['is_trained'], ck['status'], ck.get('reason', '')
         return mod._to(pick_device(accelerator, device, use_gpu))
 
     def __repr__(self):
