@@ -68,6 +68,12 @@ Where the time goes, and what changed to make it shorter, is explained in the AP
 gradients by hand), [the spatial model](../spatial.html) ("The likelihood in one pass") and
 [the reference model](../reference.html) ("Pooling cells").
 The model itself is cell2location's: same priors, same likelihood, same outputs.
+
+The accuracy suite, its paired timing and the reference signatures (the first three sections) were measured with
+the current defaults (LogNormal guide, learning rate 0.05 decaying to 0.002 over 5,000 steps, the q05-based stopping
+rule). The sections after them were measured with an earlier version's defaults (softplus guide, learning rate 0.02
+decaying to 0.002 over `max_epochs`, a loss-based stopping rule that ended training after about 2,000 steps); their
+speed per step is unchanged, their step counts and accuracies are not the current ones.
 """
 
 
