@@ -50,7 +50,7 @@ def prepare(regime: str, seed: int, path: str | None = None, overrides: dict | N
     "Simulate one regime and write ref.h5ad, vis.h5ad, true_signatures.csv, truth.csv, types.json, meta.json."
     import numpy as np
     import pandas as pd
-    from c2l_nb.data import simulate
+    from c2l_nb.sim import simulate
     path = path or folder(regime, seed)
     if os.path.exists(os.path.join(path, 'meta.json')): return path
     os.makedirs(path, exist_ok=True)

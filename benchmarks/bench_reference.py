@@ -1,6 +1,6 @@
 """Reference regression benchmark: seconds per epoch and peak memory, c2l_nb against cell2location.
 
-The simulated reference of a `c2l_nb.data.simulate` preset ('small': 10,000 cells x 3,000 genes x 20 types), set up
+The simulated reference of a `c2l_nb.sim.simulate` preset ('small': 10,000 cells x 3,000 genes x 20 types), set up
 as in the tutorial (batch_key='Sample', labels_key='Subset', categorical_covariate_keys=['Method']), minibatches of
 2,500 cells. Each library runs in its own process; after a warm-up, timed chunks alternate between the two.
 
@@ -29,7 +29,7 @@ from bench_spatial import PEER_PYTHON, _md_table  # noqa: E402
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--size', default='small', choices=['tiny', 'small', 'lymph_node'], help='c2l_nb.data.simulate preset')
+    p.add_argument('--size', default='small', choices=['tiny', 'small', 'lymph_node'], help='c2l_nb.sim.simulate preset')
     p.add_argument('--seed', type=int, default=0, help='simulation seed')
     p.add_argument('--warmup', type=int, default=2, help='untimed epochs first')
     p.add_argument('--epochs', type=int, default=10, help='epochs per timed chunk')
@@ -47,7 +47,7 @@ def parse_args(argv=None):
 def prepare_data(size: str, seed: int, folder: str) -> dict:
     import anndata as ad
     import pandas as pd
-    from c2l_nb.data import simulate
+    from c2l_nb.sim import simulate
     ref, _ = simulate(size, seed=seed)
     out = ad.AnnData(X=ref.X, obs=ref.obs[['Sample', 'Subset', 'Method']].copy(), var=pd.DataFrame(index=ref.var_names))
     out.write_h5ad(os.path.join(folder, 'ref.h5ad'))

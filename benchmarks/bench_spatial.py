@@ -1,7 +1,7 @@
 """Spatial mapping benchmark: accuracy against wall time and peak memory, c2l_nb against cell2location.
 
-Simulated data with known truth (`c2l_nb.data.simulate`), the TRUE signatures as `cell_state_df` (so only the
-spatial model is compared), accuracy of the q05 abundance from `c2l_nb.spatial.abundance_accuracy`. Every method runs
+Simulated data with known truth (`c2l_nb.sim.simulate`), the TRUE signatures as `cell_state_df` (so only the
+spatial model is compared), accuracy of the q05 abundance from `c2l_nb.sim.abundance_accuracy`. Every method runs
 in its own process (peak RSS is attributable); training runs in chunks, alternating between the processes, and the
 accuracy is measured after each chunk, giving accuracy-against-time curves measured under the same machine load.
 
@@ -34,7 +34,7 @@ ACC_COLS = ['pearson', 'pearson_proportion', 'pr_auc']
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--size', default='small', choices=['tiny', 'small', 'lymph_node'], help='c2l_nb.data.simulate preset')
+    p.add_argument('--size', default='small', choices=['tiny', 'small', 'lymph_node'], help='c2l_nb.sim.simulate preset')
     p.add_argument('--seed', type=int, default=0, help='simulation seed')
     p.add_argument('--steps-peer', type=int, default=30000, help="cell2location's training steps (0: skip the peer)")
     p.add_argument('--peer-lr', type=float, default=0.002, help="cell2location's learning rate (its default)")
@@ -63,7 +63,7 @@ def prepare_data(size: str, seed: int, folder: str) -> dict:
     import anndata as ad
     import numpy as np
     import pandas as pd
-    from c2l_nb.data import simulate
+    from c2l_nb.sim import simulate
     _, vis = simulate(size, seed=seed)
     truth = vis.obsm['true_abundance']
     sig = vis.varm['true_signatures']
@@ -110,7 +110,7 @@ def plan_calls(cfg: dict, points: int, first: int | None) -> list[tuple]:
 
 def accuracy(q05_path: str, truth):
     import numpy as np
-    from c2l_nb.spatial import abundance_accuracy
+    from c2l_nb.sim import abundance_accuracy
     return abundance_accuracy(np.load(q05_path), truth)
 
 

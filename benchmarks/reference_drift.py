@@ -26,7 +26,7 @@ def main(argv=None):
     p.add_argument('--epochs', default='250,1000,3000')
     a = p.parse_args(argv)
     import numpy as np, pandas as pd, torch
-    from c2l_nb.data import simulate
+    from c2l_nb.sim import simulate
     from c2l_nb.models import RegressionModel
     from c2l_nb.reference import signature_error
     from accuracy_suite import markdown

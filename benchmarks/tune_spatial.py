@@ -34,7 +34,7 @@ import anndata as ad  # noqa: E402
 import torch  # noqa: E402
 torch.set_num_threads(a.threads)
 from c2l_nb.models import Cell2location  # noqa: E402
-from c2l_nb.infer import Convergence  # noqa: E402
+from c2l_nb.svi import Convergence  # noqa: E402
 from accuracy_suite import metrics  # noqa: E402
 
 meta = json.load(open(os.path.join(a.data, 'meta.json')))

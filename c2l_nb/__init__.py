@@ -4,8 +4,9 @@ __version__ = "0.1.0"
 # cell2location exposes (`run_colocation`, `compute_weighted_average_around_target`) load on first use.
 import importlib as _importlib
 
-_SUBMODULES = {'data', 'infer', 'base', 'reference', 'spatial', 'colocation', 'plt', 'models', 'utils', 'report', 'cli', 'cell_comm'}
-_NAMES = {'run_colocation': 'colocation', 'find_regions': 'colocation',
+_SUBMODULES = {'io', 'data', 'sim', 'infer', 'svi', 'registry', 'base', 'compat', 'reference', 'spatial', 'plotting', 'colocation',
+               'colocation_pipeline', 'plt', 'models', 'utils', 'report', 'cli', 'cell_comm'}
+_NAMES = {'run_colocation': 'colocation_pipeline', 'find_regions': 'colocation',
           'compute_weighted_average_around_target': 'cell_comm.around_target'}
 
 def __getattr__(name):

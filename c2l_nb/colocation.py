@@ -4,28 +4,21 @@
 
 # %% ../nbs/07_colocation.ipynb #81842130
 from __future__ import annotations
-import json, re, time, warnings
-from copy import deepcopy
-from pathlib import Path
+import re, warnings
 
 import numpy as np, pandas as pd
+from fastcore.basics import patch
 import matplotlib.pyplot as plt
-from matplotlib.collections import EllipseCollection
-from matplotlib.colors import LogNorm, Normalize
 from scipy.cluster.hierarchy import leaves_list, linkage
 from scipy.optimize import linear_sum_assignment
-from scipy.spatial import cKDTree
 from sklearn.decomposition import NMF
 from tqdm.auto import tqdm
 
-from .plt import _library_for
+from .plotting import _library_for, density_vs, draw_spots
 
 # %% auto #0
-__all__ = ['TRAIN_DEFAULTS', 'MODEL_DEFAULTS', 'POSTERIOR_DEFAULTS', 'EXPORT_DEFAULTS', 'check_nonneg', 'get_abundance',
-           'find_regions', 'restart_seeds', 'type_fractions', 'CoLocatedGroupsSklearnNMF', 'fit', 'sample2df',
-           'compute_expected', 'factor_corr', 'match_factors', 'stability', 'order_rows', 'order_cols',
-           'plot_cell_type_loadings', 'plot_posterior_mu_vs_data', 'plot_stability', 'plot_factor_maps',
-           'factor_markers', 'merge_args', 'neighbour_sums', 'run_colocation']
+__all__ = ['check_nonneg', 'get_abundance', 'find_regions', 'restart_seeds', 'type_fractions', 'CoLocatedGroupsSklearnNMF',
+           'factor_corr', 'match_factors', 'order_rows', 'order_cols', 'plot_factor_maps', 'factor_markers']
 
 # %% ../nbs/07_colocation.ipynb #0f19c66c
 def _abundance_prefix(obsm_key):
@@ -164,14 +157,9 @@ class CoLocatedGroupsSklearnNMF:
         self.alpha, self.l1_ratio, self.nmf_kwd_args = alpha, l1_ratio, kw
         self.results, self.samples = {}, None
 
-def _method(f):
-    "Make `f` a method of `CoLocatedGroupsSklearnNMF`, so that the notebook can add one method per cell."
-    f.__qualname__ = f'CoLocatedGroupsSklearnNMF.{f.__name__}'
-    setattr(CoLocatedGroupsSklearnNMF, f.__name__, f)
-    return f
 
 # %% ../nbs/07_colocation.ipynb #4f258ca2
-@_method
+@patch
 def _fit_once(self:CoLocatedGroupsSklearnNMF, seed:int):
     "One sklearn NMF fit from seed `seed`: the posterior-like dict of one restart."
     nmf = NMF(n_components=self.n_fact, init=self.init, random_state=seed, max_iter=self.n_iter,
@@ -182,7 +170,7 @@ def _fit_once(self:CoLocatedGroupsSklearnNMF, seed:int):
     return {'post_sample_means': means, 'reconstruction_err': float(nmf.reconstruction_err_),
             'n_iter': int(nmf.n_iter_), 'seed': int(seed)}
 
-@_method
+@patch
 def fit(self:CoLocatedGroupsSklearnNMF,
         n:int=3, # number of restarts
         *,
@@ -201,11 +189,11 @@ def fit(self:CoLocatedGroupsSklearnNMF,
     return self
 
 # %% ../nbs/07_colocation.ipynb #92156fa5
-@_method
+@patch
 def _check_fitted(self:CoLocatedGroupsSklearnNMF):
     if self.samples is None: raise ValueError("The model is not fitted: call .fit() first.")
 
-@_method
+@patch
 def sample2df(self:CoLocatedGroupsSklearnNMF,
               node_name:str='nUMI_factors', # location node for `location_factors_df`
               ct_node_name:str='cell_type_factors', # cell-type node for the loadings and fractions
@@ -220,7 +208,7 @@ def sample2df(self:CoLocatedGroupsSklearnNMF,
     self.cell_type_fractions = type_fractions(self.cell_type_loadings)
     return self
 
-@_method
+@patch
 def compute_expected(self:CoLocatedGroupsSklearnNMF):
     "The NMF reconstruction mu = W H (locations x cell types) of the chosen restart, also kept as `self.mu`."
     self._check_fitted()
@@ -246,7 +234,7 @@ def match_factors(A, # reference factors, one per column
     return order, C[:, order]
 
 # %% ../nbs/07_colocation.ipynb #7a590221
-@_method
+@patch
 def stability(self:CoLocatedGroupsSklearnNMF,
               *,
               node:str='cell_type_factors', # 'cell_type_factors' (F x R) or 'location_factors' (S x R)
@@ -278,7 +266,7 @@ def order_cols(M, # matrix (rows already ordered) whose columns to order
     return np.argsort(centre, kind='stable')
 
 # %% ../nbs/07_colocation.ipynb #60e664d6
-@_method
+@patch
 def plot_cell_type_loadings(self:CoLocatedGroupsSklearnNMF,
                             *,
                             cell_types=None, # subset of cell types to show (default all)
@@ -317,7 +305,7 @@ def plot_cell_type_loadings(self:CoLocatedGroupsSklearnNMF,
     return fig
 
 # %% ../nbs/07_colocation.ipynb #0b9fd744
-@_method
+@patch
 def plot_posterior_mu_vs_data(self:CoLocatedGroupsSklearnNMF,
                               *,
                               bins:int=60, # histogram bins per axis
@@ -327,18 +315,15 @@ def plot_posterior_mu_vs_data(self:CoLocatedGroupsSklearnNMF,
     x, y = self.X_data.ravel(), self.compute_expected().ravel()
     r = np.corrcoef(x, y)[0, 1] if x.std() > 0 and y.std() > 0 else np.nan
     fig, ax = plt.subplots(figsize=(4.6, 4))
-    *_, im = ax.hist2d(x, y, bins=bins, norm=LogNorm(), cmap='viridis')
-    hi = max(x.max(), y.max())
-    ax.plot([0, hi], [0, hi], color='0.4', lw=0.8, ls='--')
-    ax.set(xlabel='cell abundance (input)', ylabel='NMF reconstruction (W H)',
-           title=f'{self.n_fact} factors: Pearson r = {r:.3f}')
+    im = density_vs(ax, x, y, bins=bins, log1p=False, xlabel='cell abundance (input)',
+                    ylabel='NMF reconstruction (W H)', title=f'{self.n_fact} factors: Pearson r = {r:.3f}')
     fig.colorbar(im, ax=ax, label='number of values')
     fig.tight_layout()
     if show: plt.show()
     return fig
 
 # %% ../nbs/07_colocation.ipynb #44547e60
-@_method
+@patch
 def plot_stability(self:CoLocatedGroupsSklearnNMF,
                    *,
                    node:str='cell_type_factors', # 'cell_type_factors' or 'location_factors'
@@ -365,7 +350,7 @@ def plot_stability(self:CoLocatedGroupsSklearnNMF,
     return fig
 
 # %% ../nbs/07_colocation.ipynb #4aa595e6
-def _library(adata, sample):
+def _sample_library(adata, sample):
     "The `uns['spatial']` library of `sample` (the rule of `select_slide`), or None when it has none."
     libs = list(adata.uns.get('spatial', {}) or {})
     if sample is None: return libs[0] if len(libs) == 1 else None
@@ -378,14 +363,9 @@ def _vmax(v, vmax):
     return hi if hi > 0 else (float(np.max(v)) if np.max(v) > 0 else 1.)   # an all-zero factor: scale 0 to 1
 
 def _circles(ax, xy, v, *, size, cmap, vmax):
-    "Spots as data-sized circles coloured by `v`; returns the mappable."
-    d = np.median(cKDTree(xy).query(xy, k=2)[0][:, 1]) if len(xy) > 1 else 1.
-    coll = EllipseCollection(np.full(len(xy), 0.7 * size * d), np.full(len(xy), 0.7 * size * d), np.zeros(len(xy)),
-                             units='xy', offsets=xy, offset_transform=ax.transData, cmap=cmap,
-                             norm=Normalize(0, _vmax(v, vmax)))
-    coll.set_array(np.asarray(v)); ax.add_collection(coll)
-    ax.set_xlim(xy[:, 0].min() - d, xy[:, 0].max() + d); ax.set_ylim(xy[:, 1].max() + d, xy[:, 1].min() - d)
-    ax.set_aspect('equal'); ax.set_axis_off()
+    "Spots as circles of `0.7 * size` spot spacings, coloured by `v`, without axes; returns the mappable."
+    coll = draw_spots(ax, xy, v, vmax=_vmax(v, vmax), cmap=cmap, scale=0.7 * size)
+    ax.set_axis_off()
     return coll
 
 # %% ../nbs/07_colocation.ipynb #c924999a
@@ -414,7 +394,7 @@ def plot_factor_maps(adata, # spatial AnnData with `obsm['spatial']`
     names = adata.obs_names[keep]
     vals = values.reindex(names)
     if vals.isna().any().any(): raise KeyError("values lacks some of the sample's locations (index must be obs names).")
-    xy, lib = np.asarray(adata.obsm['spatial'], float)[keep], _library(adata, sample)
+    xy, lib = np.asarray(adata.obsm['spatial'], float)[keep], _sample_library(adata, sample)
     n = vals.shape[1]; nc = min(ncols, n); nr = -(-n // nc)
     fig, axs = plt.subplots(nr, nc, figsize=(3.3 * nc, 3.1 * nr), squeeze=False)
     titles = [re.sub(r'^mean_nUMI_factors', '', str(c)) for c in vals.columns]
@@ -451,197 +431,3 @@ def factor_markers(mod:CoLocatedGroupsSklearnNMF, # a fitted model
     fr = mod.cell_type_fractions.set_axis(mod.fact_names, axis=1)
     rows = [(f, i + 1, t, v) for f in fr.columns for i, (t, v) in enumerate(fr[f].nlargest(top_n).items())]
     return pd.DataFrame(rows, columns=['factor', 'rank', 'cell_type', 'fraction'])
-
-# %% ../nbs/07_colocation.ipynb #d78de83b
-TRAIN_DEFAULTS = dict(n_fact=[30], n_iter=20000, cell_abundance_obsm='q05_cell_abundance_w_sf',
-                      factor_names='factor_names', sample_name_col=None, mode='normal', n_type='restart',
-                      n_restarts=5, include_source_location=False)
-MODEL_DEFAULTS = dict(init='random', random_state=0, alpha=0.01, l1_ratio=0.5, nmf_kwd_args=dict(tol=1e-5))
-POSTERIOR_DEFAULTS = dict(n_samples=1000, evaluate_stability_align=True)
-EXPORT_DEFAULTS = dict(path='./results', plot_extension='pdf', scanpy_plot_vmax='p99.2', scanpy_plot_size=1.3,
-                       scanpy_alpha_img=0.0, save_model=True, run_name_suffix='', export_q05=False,
-                       plot_histology=False, top_n=10, plot_cell_type_loadings_kwargs=dict())
-
-def merge_args(name:str, # the argument's name, for messages
-               defaults:dict, # default values (not changed)
-               user:dict|None, # the caller's values (not changed)
-              ) -> dict:
-    "A new dict: deep copies of `defaults` overridden by `user`, whose keys must all be known."
-    user = dict(user or {})
-    if unknown := sorted(set(user) - set(defaults)):
-        raise ValueError(f"Unknown {name} key(s) {unknown}: valid keys are {sorted(defaults)}.")
-    out = deepcopy(defaults)
-    for k, v in user.items():
-        out[k] = {**out[k], **(v or {})} if isinstance(out[k], dict) else v
-    return out
-
-# %% ../nbs/07_colocation.ipynb #f1720b54
-def neighbour_sums(X:pd.DataFrame, # locations x cell types
-                   coords, # locations x 2 coordinates
-                   samples, # sample of each location; neighbours are searched within a sample
-                   *,
-                   k:int, # number of neighbours
-                   include_source:bool=False, # count the location itself among its k neighbours
-                  ) -> pd.DataFrame:
-    "Sum of each location's k nearest neighbours' abundances (same sample), columns `neigh_<type>`."
-    coords, samples = np.asarray(coords, float), np.asarray(samples)
-    out = np.zeros(X.shape)
-    for s in pd.unique(samples):
-        idx = np.flatnonzero(samples == s)
-        kk = k if include_source else k + 1
-        if kk > len(idx):
-            raise ValueError(f"n_neighbours={k} is too many for sample {str(s)!r} with {len(idx)} locations.")
-        nb = cKDTree(coords[idx]).query(coords[idx], k=kk)[1].reshape(len(idx), kk)
-        if not include_source: nb = nb[:, 1:]
-        out[idx] = X.values[idx][nb].sum(1)
-    return pd.DataFrame(out, index=X.index, columns=[f'neigh_{c}' for c in X.columns])
-
-# %% ../nbs/07_colocation.ipynb #9273c026
-def _save(fig, stem:Path, ext:str):
-    "Write `fig` to `stem`.png and `stem`.{ext}, then close it."
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    for e in dict.fromkeys(['png', ext.lstrip('.')]): fig.savefig(stem.with_name(f'{stem.name}.{e}'), dpi=110)
-    plt.close(fig)
-
-def _csv(df:pd.DataFrame, path:Path):
-    path.parent.mkdir(parents=True, exist_ok=True); df.to_csv(path)
-
-def _safe(s) -> str:
-    "A file-name-safe version of a sample name."
-    return re.sub(r'[^\w.-]+', '_', str(s))
-
-# %% ../nbs/07_colocation.ipynb #e9fddbd6
-def _export_one(mod, adata, out:Path, res:dict, ea:dict, samples, sample_col):
-    "Write the tables, figures and model of one fitted number of factors under `out`."
-    n, ext = mod.n_fact, ea['plot_extension']
-    _csv(mod.cell_type_fractions, out / 'cell_type_fractions_mean' / f'n_fact{n}.csv')
-    _csv(factor_markers(mod, ea['top_n']), out / 'factor_markers' / f'n_fact{n}.csv')
-    _csv(mod.location_factors_df, out / 'location_factors_mean' / f'n_fact{n}.csv')
-    _save(mod.plot_cell_type_loadings(show=False, **ea['plot_cell_type_loadings_kwargs']),
-          out / 'cell_type_fractions_heatmap' / f'n_fact{n}', ext)
-    _save(mod.plot_posterior_mu_vs_data(show=False),
-          out / 'predictive_accuracy' / f'data_vs_posterior_mean_n_fact{n}', ext)
-    if len(mod.results) > 1:
-        for node in ('cell_type_factors', 'location_factors'):
-            _save(mod.plot_stability(node=node, align=res['posterior_args']['evaluate_stability_align'], show=False),
-                  out / 'stability_plots' / f'{node}_n_fact{n}', ext)
-    if 'spatial' in adata.obsm:
-        df = mod.location_factors_df.set_axis(adata.obs_names, axis=0)
-        for s in pd.unique(samples):
-            lib = _library(adata, s)
-            imgs = (adata.uns['spatial'][lib].get('images') or {}) if lib is not None else {}
-            img = next((k for k in ('hires', 'lowres') if k in imgs), None) if ea['plot_histology'] else None
-            fig = plot_factor_maps(adata, df, sample=s if sample_col else None, sample_col=sample_col,
-                                   vmax=ea['scanpy_plot_vmax'], size=ea['scanpy_plot_size'], img_key=img,
-                                   alpha_img=ea['scanpy_alpha_img'] if img else 1., show=False)
-            _save(fig, out / 'spatial' / f'n_fact{n}_s{_safe(s)}', ext)
-    _save_model(out / 'models' / f'model_n_fact{n}', res, ea['save_model'])
-
-def _jsonable(v):
-    "A JSON-writable stand-in for numpy values, paths and other objects."
-    if isinstance(v, np.generic): return v.item()
-    if isinstance(v, np.ndarray): return v.tolist()
-    return str(v)
-
-def _save_model(stem:Path, res:dict, save_model:bool):
-    "Settings to `stem.json`; with `save_model` the fitted arrays to `stem.npz`: formats that cannot run code when read."
-    stem.parent.mkdir(parents=True, exist_ok=True)
-    settings = {k: v for k, v in res.items() if k != 'mod'}
-    stem.with_suffix('.json').write_text(json.dumps(settings, indent=1, default=_jsonable))
-    if not save_model: return
-    m = res['mod']
-    np.savez_compressed(stem.with_suffix('.npz'), X_data=np.asarray(m.X_data, dtype=float),
-                        fact_names=np.array(m.fact_names, dtype=str), var_names=np.array(m.var_names, dtype=str),
-                        obs_names=np.array(m.obs_names, dtype=str), best_restart=np.array(m.best_restart),
-                        reconstruction_err=np.array(m.samples['reconstruction_err'], dtype=float),
-                        **{k: np.asarray(v) for k, v in m.samples['post_sample_means'].items()})
-
-# %% ../nbs/07_colocation.ipynb #0ddb0a7e
-def _write_adata(adata, mod):
-    "Write one model's location loadings to obs and its summary to uns."
-    adata.obs.drop(columns=[c for c in adata.obs if c.startswith('mean_nUMI_factorsfact_')], inplace=True)
-    for c in mod.location_factors_df: adata.obs[c] = mod.location_factors_df[c].to_numpy()
-    adata.uns[f'mod_coloc_n_fact{mod.n_fact}'] = {
-        'mod_name': type(mod).__name__, 'fact_names': np.array(mod.fact_names),
-        'var_names': np.array(mod.var_names), 'obs_names': np.array(mod.obs_names),
-        'post_sample_means': {k: np.asarray(v) for k, v in mod.samples['post_sample_means'].items()},
-        'best_restart': mod.best_restart, 'reconstruction_err': mod.samples['reconstruction_err']}
-
-# %% ../nbs/07_colocation.ipynb #bcdf07b3
-def _check_settings(adata, ta:dict, ea:dict, n_types:int):
-    "Validate the merged settings; return the list of numbers of factors and the sample labels."
-    if ta['mode'] != 'normal' or ta['n_type'] != 'restart':
-        raise ValueError(f"mode={ta['mode']!r}, n_type={ta['n_type']!r}: only mode='normal' with n_type='restart' "
-                         "(restarts from random starts) is implemented.")
-    if ea['export_q05']:
-        raise ValueError("export_q05=True: NMF gives point estimates, there are no quantiles to export.")
-    n_facts = [int(n) for n in np.atleast_1d(ta['n_fact'])]
-    if bad := [n for n in n_facts if not 1 <= n <= n_types]:
-        raise ValueError(f"n_fact values {bad} are out of range: each must be between 1 and the {n_types} cell types.")
-    col = ta['sample_name_col']
-    if col is None:
-        libs = list(adata.uns.get('spatial', {}) or {})
-        return n_facts, np.full(adata.n_obs, libs[0] if libs else 'all', dtype=object)
-    if col not in adata.obs:
-        raise KeyError(f"train_args['sample_name_col']={col!r} is not a column of adata.obs (columns: "
-                       f"{list(adata.obs.columns)[:10]}): name the column that identifies the sample.")
-    samples = adata.obs[col].astype(str).to_numpy()
-    for s in pd.unique(samples): _library(adata, s)       # an ambiguous library id fails now, not after fitting
-    return n_facts, samples
-
-# %% ../nbs/07_colocation.ipynb #b03d7b64
-def run_colocation(adata, # spatial AnnData after `export_posterior`; written in place unless `copy` (see below)
-                   *,
-                   model_name:str='CoLocatedGroupsSklearnNMF', # the only model available
-                   train_args:dict|None=None, # data and fitting settings, merged over `TRAIN_DEFAULTS`
-                   model_kwargs:dict|None=None, # model settings, merged over `MODEL_DEFAULTS`
-                   posterior_args:dict|None=None, # merged over `POSTERIOR_DEFAULTS` (`n_samples` is unused by NMF)
-                   export_args:dict|None=None, # output settings, merged over `EXPORT_DEFAULTS`
-                   n_neighbours:int|None=None, # add the summed abundances of this many spatial neighbours
-                   verbose:bool=False, # print the analysis name, restarts and timings
-                   return_all:bool=True, # keep the fitted models in the returned dict
-                   show_progress:bool=True, # progress bar over the numbers of factors
-                   copy:bool=False, # work on (and return) a copy of `adata` instead
-                  ):
-    """Fit NMF co-location models for each `train_args['n_fact']` and export tables, figures and models.
-    Returns `(res_dict, adata)`, with `res_dict[f'n_fact{n}']` = {'mod', 'model_name', 'train_args', 'posterior_args',
-    'export_args', 'run_name', 'run_time' (fitting seconds), 'export_dir'} ('mod' only with `return_all`).
-    Writes into `adata` (the given object, or its copy with `copy=True`): `obs['mean_nUMI_factorsfact_{r}']` for the
-    last number of factors (replacing older such columns) and `uns[f'mod_coloc_n_fact{n}']` for each; nothing else
-    in `adata` changes. Files: see the table above."""
-    t0 = time.time()
-    if model_name != 'CoLocatedGroupsSklearnNMF':
-        raise ValueError(f"model_name={model_name!r}: only 'CoLocatedGroupsSklearnNMF' is available.")
-    ta = merge_args('train_args', TRAIN_DEFAULTS, train_args)
-    mk = merge_args('model_kwargs', MODEL_DEFAULTS, model_kwargs)
-    pa = merge_args('posterior_args', POSTERIOR_DEFAULTS, posterior_args)
-    ea = merge_args('export_args', EXPORT_DEFAULTS, export_args)
-    if copy: adata = adata.copy()
-    X = get_abundance(adata, obsm_key=ta['cell_abundance_obsm'], factor_names=ta['factor_names'])
-    n_facts, samples = _check_settings(adata, ta, ea, X.shape[1] * (2 if n_neighbours else 1))
-    if n_neighbours:
-        if 'spatial' not in adata.obsm: raise KeyError("n_neighbours needs adata.obsm['spatial'] (coordinates).")
-        X = pd.concat([X, neighbour_sums(X, adata.obsm['spatial'], samples, k=int(n_neighbours),
-                                         include_source=ta['include_source_location'])], axis=1)
-    if 'spatial' not in adata.obsm:
-        warnings.warn("adata.obsm['spatial'] is missing: the spatial/ factor maps are skipped.", stacklevel=2)
-    run_name = f"{model_name}_{X.shape[0]}locations_{X.shape[1]}factors{ea['run_name_suffix']}"
-    out = Path(ea['path']) / run_name
-    if verbose: print(f'### Analysis name: {run_name}')
-    res_dict = {}
-    for n in tqdm(n_facts, desc='numbers of factors', disable=not show_progress):
-        t1 = time.time()
-        mod = CoLocatedGroupsSklearnNMF(n, X.values, n_iter=ta['n_iter'], verbose=verbose, var_names=X.columns,
-                                        obs_names=X.index, sample_id=samples, **mk)
-        mod.fit(ta['n_restarts'], show_progress=show_progress)
-        mod.sample2df(); mod.compute_expected()
-        res = dict(mod=mod, model_name=model_name, train_args=ta, posterior_args=pa, export_args=ea, run_name=run_name,
-                   run_time=time.time() - t1, export_dir=out)
-        _write_adata(adata, mod)
-        _export_one(mod, adata, out, res, ea, samples, ta['sample_name_col'])
-        res_dict[f'n_fact{n}'] = res if return_all else {k: v for k, v in res.items() if k != 'mod'}
-        if verbose: print(f"n_fact={n}: fitted in {res['run_time']:.1f} s, total {time.time() - t1:.1f} s")
-    (out / 'anndata').mkdir(parents=True, exist_ok=True)
-    adata.write_h5ad(out / 'anndata' / 'sp.h5ad', compression='gzip')
-    if verbose: print(f'Done in {time.time() - t0:.1f} s; results in {out}')
-    return res_dict, adata

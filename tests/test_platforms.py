@@ -4,7 +4,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, scipy.sparse as sp
 import pytest
 
-from c2l_nb.data import shared_data_dir
+from c2l_nb.io import shared_data_dir
 
 CLI = Path(sys.executable).parent / 'c2l_nb'
 ENV = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')

@@ -45,7 +45,7 @@ def test_help():
 def _bad_inputs(tmp: Path) -> list:
     "(arguments, expected fragment of the error) for inputs that must be refused before any training."
     import anndata as ad
-    from c2l_nb.data import read_mtx
+    from c2l_nb.io import read_mtx
     ref = read_mtx(DATA / 'reference')
     norm = ref.copy(); norm.X = (norm.X.multiply(1e4 / norm.X.sum(1))).tocsr()  # normalize_total-like
     norm.write_h5ad(tmp / 'normalised.h5ad')

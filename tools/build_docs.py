@@ -12,7 +12,7 @@ Each notebook goes through the same steps as nbdev's Quarto pipeline, with nbcon
 2. processed by nbdev's notebook processors (`nbdev.processors.FilterDefaults`, what `nbdev_proc_nbs` applies):
    front matter, a `show_doc` section for every exported symbol, hidden and exported cells removed, doc links;
    the processed notebooks are kept in `_proc/`;
-3. rendered by `c2l_nb.report.notebook_html` (maths as SVG, figures embedded, nothing loaded from the network),
+3. rendered by `c2l_nb._html.notebook_html` (maths as SVG, figures embedded, nothing loaded from the network),
    with a sidebar linking every page, into `_site/` under nbdev's page names (`00_data.ipynb` -> `data.html`).
 """
 import argparse, json, os, re, shutil, subprocess, sys, time, warnings
@@ -174,7 +174,7 @@ def quarto_sidebar(pages: list) -> str:
 def build(out: Path = ROOT / '_site', execute_: str = 'all', executed: dict | None = None, quiet: bool = False) -> dict:
     "Build the site into `out`; returns {page: problems} (formulas that could not be drawn)."
     sys.path.insert(0, str(ROOT))
-    from c2l_nb.report import notebook_html
+    from c2l_nb._html import notebook_html
     from nbdev.config import get_config
     cfg = get_config(path=ROOT)
     doc_url = cfg.doc_host.rstrip('/') + '/' + cfg.doc_baseurl.strip('/')
@@ -206,27 +206,8 @@ def build(out: Path = ROOT / '_site', execute_: str = 'all', executed: dict | No
         if not quiet:
             print(f"{rel} -> {dest.relative_to(out)} ({'executed, ' if run or papermill or rel in executed else ''}"
                   f"{time.time() - t0:.1f} s){'; maths not drawn: ' + str(problems) if problems else ''}")
-    fix_fragments(out)
     (out / '.nojekyll').touch()
     return report
-
-
-def fix_fragments(out: Path):
-    """Repoint links to sections that do not exist. nbdev indexes a method attached to a class by a decorator
-    under its bare name (`page.html#compute_expected`) while its section is `Class.compute_expected`: when exactly
-    one section of the target page ends with `.name`, link to it."""
-    pages = {p: p.read_text(encoding='utf-8') for p in out.rglob('*.html')}
-    ids = {p: set(re.findall(r'\bid="([^"]+)"', t)) for p, t in pages.items()}
-    for p, text in pages.items():
-        def fix(m):
-            path, frag = m[1], m[2]
-            target = (p.parent / path).resolve() if path else p
-            have = ids.get(target)
-            if have is None or frag in have: return m[0]
-            cands = [i for i in have if i.endswith('.' + frag)]
-            return f'href="{path}#{cands[0]}"' if len(cands) == 1 else m[0]
-        new = re.sub(r'href="((?![a-z]+:)[^"#]*)#([^"]+)"', fix, text)
-        if new != text: p.write_text(new, encoding='utf-8')
 
 
 def main(argv=None):

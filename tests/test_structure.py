@@ -1,0 +1,54 @@
+"""The shape of the exported package: small modules and functions, methods defined the nbdev way, no dead imports.
+
+These are the limits CONTRIBUTING.md states; each test names what breaks them, so a change that grows a module or a
+function past them, or attaches a method by assignment, fails here rather than in review.
+"""
+import ast, shutil, subprocess
+from pathlib import Path
+import pytest
+
+PKG = Path(__file__).resolve().parents[1] / 'c2l_nb'
+MODULES = [p for p in sorted(PKG.rglob('*.py')) if p.name != '_modidx.py']
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 500, 60
+
+
+def _tree(p): return ast.parse(p.read_text(encoding='utf-8'))
+
+
+def test_module_sizes():
+    big = {p.relative_to(PKG).as_posix(): n for p in MODULES if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES}
+    assert not big, f"modules over {MAX_MODULE_LINES} lines (split them by concern): {big}"
+
+
+def test_function_sizes():
+    long = [f"{p.relative_to(PKG).as_posix()}:{n.name} ({n.end_lineno - n.lineno + 1} lines)" for p in MODULES
+            for n in ast.walk(_tree(p)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
+
+
+def test_no_method_attached_by_assignment():
+    "`Class.name = f` at module level hides the method from the docs index; use `@patch` in its own cell."
+    classes = {n.name for p in MODULES for n in ast.walk(_tree(p)) if isinstance(n, ast.ClassDef)}
+    found = [f"{p.relative_to(PKG).as_posix()}:{n.lineno}" for p in MODULES for n in _tree(p).body
+             if isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+                                                  and t.value.id in classes for t in n.targets)]
+    assert not found, f"methods attached by assignment: {found}"
+
+
+def test_structure_checks_catch_violations(tmp_path):
+    "The checks above see what they look for: an assignment to a class attribute and an over-long function."
+    src = "class A: pass\ndef f():\n" + "    x = 1\n" * 61 + "A.g = f\n"
+    t = ast.parse(src)
+    assert any(isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Attribute) for n in t.body)
+    assert max(n.end_lineno - n.lineno + 1 for n in ast.walk(t) if isinstance(n, ast.FunctionDef)) > MAX_FUNCTION_LINES
+
+
+@pytest.mark.skipif(shutil.which('ruff') is None and not (Path(__file__).parents[1] / '.venv/bin/ruff').exists(),
+                    reason="ruff is not installed (it is in the dev extra: pip install -e '.[dev]')")
+def test_no_unused_imports():
+    ruff = shutil.which('ruff') or str(Path(__file__).parents[1] / '.venv/bin/ruff')
+    r = subprocess.run([ruff, 'check', '--no-cache', '--select', 'F401,F811,F821', '--output-format', 'concise',
+                        '--exclude', 'c2l_nb/_modidx.py', '--exclude', 'c2l_nb/tutorials', str(PKG)],
+                       capture_output=True, text=True, cwd=PKG.parent)
+    assert r.returncode == 0, f"unused or undefined names in the package:\n{r.stdout}{r.stderr}"
