@@ -15,6 +15,9 @@ py_versions = '3.10 3.11 3.12 3.13'.split()
 
 requirements = shlex.split(cfg.get('requirements', ''))
 dev_requirements = shlex.split(cfg.get('dev_requirements', ''))
+hd_requirements = shlex.split(cfg.get('hd_requirements', ''))  # Visium HD / SpatialData readers (c2l_nb.hd)
+# `dev` includes `hd` where it installs (spatialdata-io needs Python 3.11+), so that the tests of c2l_nb.hd run on CI
+dev_requirements += [f"{r}; python_version >= '3.11'" for r in hd_requirements]
 min_python = cfg['min_python']
 lic = licenses[cfg['license']]
 console_scripts = [s.strip() for s in cfg.get('console_scripts', '').split(';') if s.strip()]
@@ -33,7 +36,7 @@ setuptools.setup(
     package_data={'c2l_nb': ['tutorials/*.ipynb']},
     include_package_data=True,
     install_requires=requirements,
-    extras_require={'dev': dev_requirements},
+    extras_require={'dev': dev_requirements, 'hd': hd_requirements},
     dependency_links=cfg.get('dep_links', '').split(),
     python_requires='>=' + min_python,
     long_description=open('README.md', encoding='utf-8').read(),

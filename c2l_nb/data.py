@@ -275,12 +275,14 @@ def check_inputs(spatial_path, # spatial data: Space Ranger folder, .h5ad or Mat
                  categorical_covariate_keys:list|None=None, # reference obs columns with technical covariates
                  spatial_batch_key:str|None=None, # spatial obs column with the section; absent means one section
                  min_shared_genes:int=10, # fewer shared genes than this (or than cell types) is an error
+                 bin_size:int=8, # µm: the bin size read from Visium HD spatial data
                 ) -> dict:
     "Read and validate the inputs of a mapping run; raise a clear error on the first problem, else summarise."
     fs, fr = detect_format(spatial_path, 'spatial data'), detect_format(reference_path, 'reference')
-    if fr == 'visium': raise ValueError(f"The reference {str(reference_path)!r} is a Space Ranger folder; pass the "
-                                        "single-cell reference as an .h5ad file or a MatrixMarket folder.")
-    vis, ref = read_input(spatial_path, 'spatial data'), read_input(reference_path, 'reference')
+    if fr in ('visium', 'visium_hd'):
+        raise ValueError(f"The reference {str(reference_path)!r} is a Space Ranger folder; pass the single-cell "
+                         "reference as an .h5ad file or a MatrixMarket folder.")
+    vis, ref = read_input(spatial_path, 'spatial data', bin_size=bin_size), read_input(reference_path, 'reference')
     check_counts(vis, name='spatial data'); check_counts(ref, name='reference')
     if 'spatial' not in vis.obsm:
         raise ValueError(f"The spatial data {str(spatial_path)!r} has no coordinates (obsm['spatial']); a MatrixMarket "

@@ -184,24 +184,34 @@ def read_mtx(path:str|Path, # folder holding matrix.mtx(.gz), a gene table and a
 def detect_format(path, # file or folder holding one dataset
                   what:str='input', # what to call it in error messages
                  ) -> str:
-    "'visium', 'h5ad' or 'mtx' for `path`; FileNotFoundError or ValueError (saying what is accepted) otherwise."
+    "'visium', 'visium_hd', 'spatialdata', 'h5ad' or 'mtx' for `path`; FileNotFoundError or ValueError otherwise."
+    from c2l_nb.hd import is_spatialdata_zarr, is_visium_hd
     p = Path(path)
     if not p.exists(): raise FileNotFoundError(f"The {what} path {str(p)!r} does not exist.")
     if p.is_file():
         if p.suffix == '.h5ad': return 'h5ad'
         raise ValueError(f"The {what} {str(p)!r} is a {p.suffix or 'suffix-less'} file; accepted are an .h5ad file, a "
                          "Space Ranger `outs` folder (a .h5 matrix plus spatial/) or a folder with matrix.mtx(.gz).")
+    if is_spatialdata_zarr(p): return 'spatialdata'
+    # an HD `outs` folder, or one bin size's folder of it (read_visium_hd then says to pass the `outs` folder)
+    if is_visium_hd(p) or (p / 'spatial' / 'tissue_positions.parquet').exists(): return 'visium_hd'
     names = {q.name for q in p.iterdir()}
     if names & {'matrix.mtx', 'matrix.mtx.gz'}: return 'mtx'
     if 'spatial' in names and any(n.endswith('.h5') for n in names): return 'visium'
     raise ValueError(f"The {what} folder {str(p)!r} is neither a Space Ranger `outs` folder (a .h5 matrix plus "
-                     f"spatial/) nor a MatrixMarket folder (matrix.mtx); it holds {sorted(names)[:10]}.")
+                     f"spatial/, or binned_outputs/ for Visium HD), a SpatialData zarr store, nor a MatrixMarket "
+                     f"folder (matrix.mtx); it holds {sorted(names)[:10]}.")
 
 def read_input(path, # file or folder holding one dataset (see `detect_format`)
                what:str='input', # what to call it in error messages
+               *,
+               bin_size:int=8, # µm: the bin size read from Visium HD output or a SpatialData store of it
               ) -> AnnData:
     "Read a dataset in any of the accepted layouts."
     fmt = detect_format(path, what)
+    if fmt in ('visium_hd', 'spatialdata'):
+        from c2l_nb.hd import read_spatialdata_zarr, read_visium_hd
+        return (read_visium_hd if fmt == 'visium_hd' else read_spatialdata_zarr)(path, bin_size=bin_size)
     if fmt == 'h5ad': return read_h5ad(path)
     if fmt == 'mtx': return read_mtx(path)
     f = next(iter(sorted(Path(path).glob('*filtered_feature_bc_matrix.h5'))), None) or sorted(Path(path).glob('*.h5'))[0]

@@ -40,6 +40,7 @@ def report_parameters(out, # output folder
                       device:str='auto', # 'auto' (CUDA when available), 'cpu', 'cuda', 'cuda:1', ...
                       smoke:bool=False, # shrink sizes and epochs for a quick check; the analysis is the same
                       seed:int=0, # random seed
+                      bin_size:int=8, # µm: the bin size read from Visium HD output (files only)
                      ) -> dict:
     "The tutorial's papermill parameters for a report written to `out`."
     if data not in ('simulated', 'files'): raise ValueError(f"data must be 'simulated' or 'files', not {data!r}.")
@@ -53,7 +54,8 @@ def report_parameters(out, # output folder
         if labels_key is None: raise ValueError("Pass the reference's cell-type column (--labels-key).")
         p.update(spatial_path=str(Path(spatial_path).resolve()), reference_path=str(Path(reference_path).resolve()),
                  labels_key=labels_key, batch_key=batch_key, categorical_covariate_keys=list(categorical_covariate_keys or []),
-                 spatial_batch_key=spatial_batch_key or 'sample')
+                 spatial_batch_key=spatial_batch_key or 'sample', bin_size=int(bin_size))
+        if p['bin_size'] < 1: raise ValueError(f"--bin-size must be a positive number of µm, not {bin_size}.")
     elif spatial_path is not None or reference_path is not None:
         raise ValueError("Input paths were given but data='simulated': pass data='files' to use them.")
     for k, v in dict(epochs_reference=epochs_reference, epochs_spatial=epochs_spatial).items():
@@ -117,7 +119,7 @@ def run_report(out, # output folder (created; an existing report is replaced onl
         _say('[1/3] Checking the inputs', quiet)
         s = check_inputs(params['spatial_path'], params['reference_path'], labels_key=params['labels_key'],
                          batch_key=params['batch_key'], categorical_covariate_keys=params['categorical_covariate_keys'],
-                         spatial_batch_key=params['spatial_batch_key'])
+                         spatial_batch_key=params['spatial_batch_key'], bin_size=params['bin_size'])
         _say(f"      {s['n_spots']} spots, {s['n_cells']} cells of {s['n_types']} types, {s['n_shared_genes']} shared "
              f"genes (matched by {s['gene_names']})", quiet)
     else: _say('[1/3] Using the built-in simulated data', quiet)
@@ -151,7 +153,11 @@ def _parser() -> argparse.ArgumentParser:
                                    'report and the results (.h5ad) into --out.')
     r.add_argument('--data', choices=['simulated', 'files'], default=None,
                    help="'simulated' (default) or 'files' (implied by --spatial/--reference)")
-    r.add_argument('--spatial', metavar='PATH', help='spatial data: Space Ranger outs folder, .h5ad, or MatrixMarket folder')
+    r.add_argument('--spatial', metavar='PATH', help='spatial data: Space Ranger outs folder (Visium or Visium HD), '
+                   'SpatialData .zarr store, .h5ad, or MatrixMarket folder')
+    r.add_argument('--bin-size', type=int, default=8, metavar='UM',
+                   help='Visium HD: bin size in µm to read (binned_outputs/square_XXXum; default 8); set '
+                        '--n-cells-per-location to match (an 8 µm bin covers 1/37 of a Visium spot)')
     r.add_argument('--reference', metavar='PATH', help='single-cell reference: .h5ad or MatrixMarket folder')
     r.add_argument('--labels-key', help='reference obs column with the cell types (required with files)')
     r.add_argument('--batch-key', help='reference obs column with the batch (10x reaction / sample)')
@@ -183,8 +189,10 @@ def main(argv:list|None=None, # arguments (default: the command line)
                            spatial_batch_key=a.spatial_batch_key, epochs_reference=a.epochs_reference,
                            epochs_spatial=a.epochs_spatial, N_cells_per_location=a.n_cells_per_location,
                            detection_alpha=a.detection_alpha, device=a.device, smoke=a.smoke, seed=a.seed,
+                           bin_size=a.bin_size,
                            progress=not a.no_progress, log_output=a.log_output)
-    except (FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, ValueError, KeyError) as e:
+    except (FileNotFoundError, FileExistsError, NotADirectoryError, PermissionError, ValueError, KeyError,
+            ImportError) as e:  # ImportError: an optional extra is missing (e.g. c2l_nb[hd] for Visium HD)
         msg = e.args[0] if isinstance(e, KeyError) and e.args else e
         print(f"c2l_nb report: error: {msg}", file=sys.stderr); return 2
     except RuntimeError as e:
