@@ -307,12 +307,14 @@ class Guide(torch.nn.Module):
         return self.quantiles(0.5, *args, **kwargs)
 
     @torch.no_grad()
-    def draw(self, n:int, idx=None, names=None) -> dict:
-        "`n` joint draws from the guide (leading sample dimension), restricted to `idx` for local sites."
-        out = {}
+    def draw(self, n:int, idx=None, names=None, *, seed:int|None=None) -> dict:
+        "`n` joint draws from the guide (leading sample dimension), restricted to `idx` for local sites; `seed` fixes the global sites' draws."
+        out, gen = {}, None
         for name in (names or self.sites):
             loc, scale = self.loc_scale(name, idx)
-            out[name] = self._T(loc + scale * torch.randn((n,) + tuple(loc.shape), device=loc.device))
+            if seed is not None and gen is None: gen = torch.Generator(device=loc.device).manual_seed(int(seed))
+            g = None if self.sites[name].local else gen
+            out[name] = self._T(loc + scale * torch.randn((n,) + tuple(loc.shape), device=loc.device, generator=g))
         return out
 
 
@@ -380,11 +382,12 @@ def summarise_draws(guide:Guide,
     local_det = set(local_deterministic)
     local = lambda k: guide.sites[k].local if k in guide.sites else k in local_det
     samples = {}
+    seed = int(torch.randint(2**62, ()))  # the same seed per chunk in every block: the global sites' draws agree across blocks
     for idx in tqdm(blocks, desc='Sampling posterior', disable=not progress or len(blocks) == 1):
         if idx is not None: idx = idx.to(dev)
         draws = {}
         for start in range(0, num_samples, sample_chunk):
-            d = guide.draw(min(sample_chunk, num_samples - start), idx)
+            d = guide.draw(min(sample_chunk, num_samples - start), idx, seed=seed + start)
             if deterministic is not None: d.update(deterministic(d, idx))
             for k, v in d.items():
                 if return_sites is not None and k not in return_sites: continue

@@ -14,9 +14,10 @@ from pyro.nn import PyroModule
 import matplotlib.pyplot as plt
 from anndata import AnnData
 
-from .infer import Counts, nb_loglik, build_guide, ambient_prior, overdispersion_prior
+from .infer import Counts, nb_loglik, ambient_prior, overdispersion_prior
 from pyro import poutine
 from .base import ModelBase
+from .guides.hierarchical import guide_spec, make_guide
 from .data import cluster_means
 from .plotting import density_vs
 
@@ -192,6 +193,7 @@ class RegressionModel(ModelBase):
                  min_cells_per_label:int=3, # labels with fewer cells are an error
                  init_scale:float=0.1, # initial unconstrained posterior scale
                  guide_transform:str='exp', # posterior family: 'exp' (LogNormal) or 'softplus' (see `c2l_nb.infer.Guide`)
+                 create_autoguide_kwargs:dict|None=None, # the guide: {'guide_class': AutoHierarchicalNormalMessenger} for `c2l_nb.guides.hierarchical`; None: mean-field
                 ):
         super().__init__(adata)
         m = self.adata_manager
@@ -204,7 +206,7 @@ class RegressionModel(ModelBase):
                              f"{few}. Remove or merge them (or pass min_cells_per_label= to accept them).")
         self._settings = dict(use_average_as_initial=use_average_as_initial, priors=priors,
                               min_cells_per_label=min_cells_per_label, init_scale=init_scale,
-                              guide_transform=guide_transform)
+                              guide_transform=guide_transform, create_autoguide_kwargs=guide_spec(create_autoguide_kwargs))
         n_cats = [len(c[1]) for c in m.covariates()]
         model = RegressionBackgroundDetectionTechPyroModel(adata.n_obs, adata.n_vars, len(self.factor_names_),
                                                            len(m.batch()[1]), n_cats, priors)
@@ -213,7 +215,7 @@ class RegressionModel(ModelBase):
             avg = cluster_means(m.X, lab, len(self.factor_names_))
             init['per_cluster_mu_fg'] = torch.as_tensor(avg + 1e-4, dtype=torch.float32)
         args = tuple(torch.as_tensor(c) for c in self._covariates())
-        guide = build_guide(model, args, adata.n_obs, init, init_scale, guide_transform)
+        guide = make_guide(self._settings['create_autoguide_kwargs'], model, args, adata.n_obs, init, init_scale, guide_transform)
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
 
     def _covariates(self):

@@ -15,9 +15,10 @@ import matplotlib.pyplot as plt
 from anndata import AnnData
 from tqdm.auto import tqdm
 
-from .infer import Counts, _gamma_terms, build_guide, ambient_prior, overdispersion_prior
+from .infer import Counts, _gamma_terms, ambient_prior, overdispersion_prior
 from pyro import poutine
 from .base import ModelBase, _check_number
+from .guides.hierarchical import guide_spec, make_guide
 from .data import check_unique_genes, _mismatch_hint, _naming
 from .plotting import density_vs, draw_spots
 
@@ -266,6 +267,7 @@ class Cell2location(ModelBase):
                  init_scale:float=0.1, # initial unconstrained posterior scale
                  guide_transform:str='exp', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
                  model_class=None, # the Pyro model: None (`LocationModel`) or a variant from `c2l_nb.models.simplified` (class or name)
+                 create_autoguide_kwargs:dict|None=None, # the guide: {'guide_class': AutoHierarchicalNormalMessenger} for `c2l_nb.guides.hierarchical`; None: mean-field
                  **priors, # SpatialPriors fields, e.g. N_cells_per_location=30, n_groups=50
                 ):
         super().__init__(adata)
@@ -281,12 +283,13 @@ class Cell2location(ModelBase):
         alpha = _per_batch(detection_alpha, bnames, 'detection_alpha')
         dm = detection_mean_hat(totals, bidx, len(bnames), cs.values, self.priors.N_cells_per_location,
                                 detection_mean_correction, detection_mean_per_sample)
+        spec = guide_spec(create_autoguide_kwargs)
         self._settings = dict(cell_state_df=cs, detection_alpha=detection_alpha, detection_mean_per_sample=detection_mean_per_sample,
                               detection_mean_correction=detection_mean_correction, init_scale=init_scale,
-                              guide_transform=guide_transform, model_class=_model_class(model_class).__name__, **asdict(self.priors))
+                              guide_transform=guide_transform, model_class=_model_class(model_class).__name__, create_autoguide_kwargs=spec, **asdict(self.priors))
         self.detection_mean_ = dm
         model = _model_class(model_class)(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
-        guide = build_guide(model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
+        guide = make_guide(spec, model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
 
     def _covariates(self): return [self.adata_manager.batch()[0]]

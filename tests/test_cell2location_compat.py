@@ -4,8 +4,8 @@ Every call of that test is made here with the same arguments, on the same kind o
 in place of scvi-tools' `synthetic_iid`), in the same order; the sections are separate tests sharing one state. Two
 departures: the scvi-tools internals that produce a minibatch's model arguments
 (`AnnDataLoader(model.adata_manager, ...)` and `model.module._get_fn_args_from_batch(batch)`) are replaced by c2l_nb's
-`model.minibatches(...)`; and the sections that need what c2l_nb does not offer yet (the amortised guide, a choice of
-Pyro autoguide class) are expected failures, strict, so that they must be un-marked once implemented.
+`model.minibatches(...)`; and the section that needs what c2l_nb does not offer yet (the amortised guide) is an
+expected failure, strict, so that it must be un-marked once implemented.
 """
 import numpy as np
 import pytest
@@ -101,7 +101,6 @@ def test_default_model(s):
     s.update(dataset=dataset)
 
 
-@pytest.mark.xfail(strict=True, reason="choice of guide class (create_autoguide_kwargs): not implemented yet")
 def test_messenger_guide(s):
     dataset, inf_aver, save_path, accelerator = s["dataset"].copy(), s["inf_aver"], s["save_path"], s["accelerator"]
     Cell2location.setup_anndata(dataset, batch_key="batch")
