@@ -16,8 +16,9 @@ from anndata import AnnData
 from .io import detect_format, read_input
 
 # %% auto #0
-__all__ = ['check_counts', 'set_ensembl_ids', 'remove_mt', 'check_unique_genes', 'shared_genes', 'gene_names', 'align_genes',
-           'check_obs_key', 'check_inputs', 'cluster_means']
+__all__ = ['MIN_GENES_PER_TYPE', 'check_counts', 'set_ensembl_ids', 'remove_mt', 'check_unique_genes', 'shared_genes',
+           'gene_names', 'align_genes', 'check_obs_key', 'check_inputs', 'check_cell_state', 'check_gene_count',
+           'cluster_means']
 
 # %% ../nbs/01_data.ipynb #788134c9
 def _counts_matrix(adata, layer, name):
@@ -298,6 +299,49 @@ def check_inputs(spatial_path, # spatial data: Space Ranger folder, .h5ad or Mat
     return dict(spatial_format=fs, reference_format=fr, n_spots=vis.n_obs, n_cells=ref.n_obs, n_types=int(n_types),
                 gene_names=kind, n_shared_genes=len(genes),
                 n_sections=int(vis.obs[spatial_batch_key].nunique()) if spatial_batch_key in vis.obs else 1)
+
+# %% ../nbs/01_data.ipynb #fa42a707
+def check_cell_state(cs:pd.DataFrame, # reference signatures: genes x cell types
+                     adata:AnnData, # the spatial data they will map
+                    ) -> pd.DataFrame:
+    "The signatures as float32 after checking them against `adata`; errors name the problem and the fix."
+    if not isinstance(cs, pd.DataFrame):
+        raise TypeError(f"cell_state_df must be a pandas DataFrame (genes x cell types), got {type(cs).__name__}.")
+    check_unique_genes(cs, 'cell_state_df')
+    text = [str(c) for c in cs.columns if not pd.api.types.is_numeric_dtype(cs[c])]
+    if text:
+        raise ValueError(f"cell_state_df columns {text[:5]} are not numeric (dtype {cs[text[0]].dtype}): every column "
+                         "must be one cell type's signature (mean counts per cell). Drop the other columns.")
+    if list(cs.index) != list(adata.var_names):
+        shared = np.intersect1d(adata.var_names, cs.index)
+        if len(shared) < cs.shape[1]:  # subsetting to the shared genes would leave too few: say why they differ
+            hint = _mismatch_hint(_naming(adata.var_names), _naming(cs.index), 'adata', 'cell_state_df')
+            raise ValueError(f"cell_state_df.index and adata.var_names share only {len(shared)} of {adata.n_vars} "
+                             f"genes (adata has e.g. {list(adata.var_names[:3])}, cell_state_df {list(cs.index[:3])}). "
+                             f"Likely cause: {hint} (c2l_nb.data.set_ensembl_ids names genes by their Ensembl ids).")
+        raise ValueError(f"cell_state_df.index must equal adata.var_names (same genes, same order): {len(shared)} of "
+                         f"{adata.n_vars} genes are shared. Subset both to the shared genes first:\n"
+                         "  intersect = np.intersect1d(adata_vis.var_names, inf_aver.index)\n"
+                         "  adata_vis = adata_vis[:, intersect].copy(); inf_aver = inf_aver.loc[intersect, :].copy()")
+    v = cs.to_numpy(dtype=np.float64)
+    if not np.isfinite(v).all(): raise ValueError(f"cell_state_df has {int((~np.isfinite(v)).sum())} NaN/inf values: re-export the reference signatures.")
+    if (v < 0).any(): raise ValueError("cell_state_df has negative values: signatures are mean counts per cell and must be >= 0.")
+    bad = cs.columns[v.sum(0) <= 0]
+    if len(bad): raise ValueError(f"cell types with all-zero signatures in cell_state_df: {list(bad)}; remove them.")
+    return cs.astype(np.float32)
+
+# %% ../nbs/01_data.ipynb #8c85f0cb
+MIN_GENES_PER_TYPE = 10  # fewer shared genes than this many per cell type draws a warning
+
+def check_gene_count(n_genes:int, n_types:int):
+    "Refuse fewer genes than cell types; warn below `MIN_GENES_PER_TYPE` genes per type."
+    if n_genes < n_types:
+        raise ValueError(f"{n_genes} genes for {n_types} cell types: the abundances of more types than genes cannot be "
+                         "told apart. Map on more shared genes (a gentler gene filter, the same gene naming on both "
+                         "sides) or merge cell types.")
+    if n_genes < MIN_GENES_PER_TYPE * n_types:
+        warnings.warn(f"{n_genes} genes for {n_types} cell types (fewer than {MIN_GENES_PER_TYPE} per type): similar "
+                      "types may not be told apart. Map on more shared genes if you can.", stacklevel=3)
 
 # %% ../nbs/01_data.ipynb #7970f70b
 def cluster_means(X, # observations x genes, scipy sparse or dense

@@ -4,7 +4,6 @@
 
 # %% ../nbs/05_spatial.ipynb #a6825f79
 from __future__ import annotations
-import warnings
 from dataclasses import dataclass, asdict, fields
 
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
@@ -19,12 +18,12 @@ from .infer import Counts, _gamma_terms, ambient_prior, overdispersion_prior
 from pyro import poutine
 from .base import ModelBase, _check_number
 from .guides.hierarchical import guide_spec, make_guide
-from .data import check_unique_genes, _mismatch_hint, _naming
+from .guides.amortised import AmortisedGuide, AMORTISED_TRAIN
+from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 
 # %% auto #0
-__all__ = ['MIN_GENES_PER_TYPE', 'SpatialPriors', 'LocationModel', 'expected_mu', 'spatial_loglik', 'detection_mean_hat',
-           'Cell2location']
+__all__ = ['SpatialPriors', 'LocationModel', 'expected_mu', 'spatial_loglik', 'detection_mean_hat', 'Cell2location']
 
 # %% ../nbs/05_spatial.ipynb #b3b3c7d6
 @dataclass(frozen=True)
@@ -268,16 +267,19 @@ class Cell2location(ModelBase):
                  guide_transform:str='exp', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
                  model_class=None, # the Pyro model: None (`LocationModel`) or a variant from `c2l_nb.models.simplified` (class or name)
                  create_autoguide_kwargs:dict|None=None, # the guide: {'guide_class': AutoHierarchicalNormalMessenger} for `c2l_nb.guides.hierarchical`; None: mean-field
+                 amortised:bool=False, # per-spot posteriors from an encoder of each spot's counts (`c2l_nb.guides.amortised`)
+                 encoder_mode:str='single', # with `amortised`: 'single', 'multiple' or 'single-multiple' (see `ENCODER_MODES`)
+                 encoder_kwargs:dict|None=None, # with `amortised`: n_hidden, n_layers, dropout (see `encoder_settings`)
                  **priors, # SpatialPriors fields, e.g. N_cells_per_location=30, n_groups=50
                 ):
         super().__init__(adata)
         m = self.adata_manager
         self.priors = _priors_from_kwargs(priors)
-        cs = _check_cell_state(cell_state_df, adata)
+        cs = check_cell_state(cell_state_df, adata)
         self.factor_names_ = [str(c) for c in cs.columns]
         self.cell_state_df_ = cs
         bidx, bnames = m.batch()
-        _check_gene_count(adata.n_vars, cs.shape[1])
+        check_gene_count(adata.n_vars, cs.shape[1])
         _check_number('detection_mean_correction', detection_mean_correction, lambda x: x > 0, 'a positive number')
         totals = np.asarray(m.X.sum(1)).ravel()  # spots without counts are valid: they map to near-zero abundance
         alpha = _per_batch(detection_alpha, bnames, 'detection_alpha')
@@ -286,15 +288,24 @@ class Cell2location(ModelBase):
         spec = guide_spec(create_autoguide_kwargs)
         self._settings = dict(cell_state_df=cs, detection_alpha=detection_alpha, detection_mean_per_sample=detection_mean_per_sample,
                               detection_mean_correction=detection_mean_correction, init_scale=init_scale,
-                              guide_transform=guide_transform, model_class=_model_class(model_class).__name__, create_autoguide_kwargs=spec, **asdict(self.priors))
+                              guide_transform=guide_transform, model_class=_model_class(model_class).__name__, create_autoguide_kwargs=spec,
+                              amortised=amortised, encoder_mode=encoder_mode, encoder_kwargs=encoder_kwargs, **asdict(self.priors))
         self.detection_mean_ = dm
         model = _model_class(model_class)(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
         guide = make_guide(spec, model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
+        if not isinstance(amortised, bool): raise TypeError(f"amortised must be True or False, got {amortised!r}.")
+        if amortised and spec['guide_class'] != 'AutoNormal':
+            raise ValueError("amortised=True and create_autoguide_kwargs choose two different guides: pass one of them.")
+        if amortised:  # the encoder keeps every spot's counts so that quantiles and draws need only spot indices
+            guide = AmortisedGuide(guide, adata.n_vars, len(bnames), encoder_mode=encoder_mode, encoder_kwargs=encoder_kwargs,
+                                   init_scale=init_scale).set_data(m.X, bidx)
+            for k, v in AMORTISED_TRAIN.items(): setattr(self, f'_default_{k}', v)  # the amortised guide's training defaults
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
 
     def _covariates(self): return [self.adata_manager.batch()[0]]
     def _init_kwargs(self): return dict(self._settings)
-    def _default_epochs(self): return 10000  # an upper bound: the stopping rule usually ends training near 5,000
+    _default_max_epochs = 10000  # an upper bound: the stopping rule usually ends training near 5,000
+    def _default_epochs(self): return self._default_max_epochs
 
     def _deterministic(self, d:dict, idx) -> dict:
         "u_sf_mRNA_factors = w_sf * sum_g m_g g_fg (mRNA contributed by each type); detection_hyp_prior_alpha."
@@ -309,6 +320,16 @@ class Cell2location(ModelBase):
             out['detection_hyp_prior_alpha'] = self.module.model.detection_alpha.expand(d['m_g'].shape[0], -1, -1)
         return out
 
+# %% ../nbs/05_spatial.ipynb #22ee4ee6
+@patch
+def train(self:Cell2location, max_epochs:int|None=None, # passes over the data (None: the model's default)
+          batch_size:int|None=None, # spots per step; None: all spots (the amortised guide: minibatches of 250)
+          *args, **kwargs, # the other arguments of `ModelBase.train`
+         ):
+    "Fit the spatial model (`ModelBase.train`; see above for the amortised guide's batch size)."
+    if batch_size is None and self._settings.get('amortised'): batch_size = AMORTISED_TRAIN['batch_size']
+    return ModelBase.train(self, max_epochs, batch_size, *args, **kwargs)
+
 # %% ../nbs/05_spatial.ipynb #404472c9
 def _model_class(v):
     "The Pyro model class from `model_class=`: None, `LocationModel`, a subclass of it, or the name of one in `c2l_nb.models.simplified`."
@@ -321,32 +342,6 @@ def _model_class(v):
                     f"name), got {v!r}.")
 
 # %% ../nbs/05_spatial.ipynb #7d6015bf
-def _check_cell_state(cs, adata) -> pd.DataFrame:
-    if not isinstance(cs, pd.DataFrame):
-        raise TypeError(f"cell_state_df must be a pandas DataFrame (genes x cell types), got {type(cs).__name__}.")
-    check_unique_genes(cs, 'cell_state_df')
-    text = [str(c) for c in cs.columns if not pd.api.types.is_numeric_dtype(cs[c])]
-    if text:
-        raise ValueError(f"cell_state_df columns {text[:5]} are not numeric (dtype {cs[text[0]].dtype}): every column "
-                         "must be one cell type's signature (mean counts per cell). Drop the other columns.")
-    if list(cs.index) != list(adata.var_names):
-        shared = np.intersect1d(adata.var_names, cs.index)
-        if len(shared) < cs.shape[1]:  # subsetting to the shared genes would leave too few: say why they differ
-            hint = _mismatch_hint(_naming(adata.var_names), _naming(cs.index), 'adata', 'cell_state_df')
-            raise ValueError(f"cell_state_df.index and adata.var_names share only {len(shared)} of {adata.n_vars} "
-                             f"genes (adata has e.g. {list(adata.var_names[:3])}, cell_state_df {list(cs.index[:3])}). "
-                             f"Likely cause: {hint} (c2l_nb.data.set_ensembl_ids names genes by their Ensembl ids).")
-        raise ValueError(f"cell_state_df.index must equal adata.var_names (same genes, same order): {len(shared)} of "
-                         f"{adata.n_vars} genes are shared. Subset both to the shared genes first:\n"
-                         "  intersect = np.intersect1d(adata_vis.var_names, inf_aver.index)\n"
-                         "  adata_vis = adata_vis[:, intersect].copy(); inf_aver = inf_aver.loc[intersect, :].copy()")
-    v = cs.to_numpy(dtype=np.float64)
-    if not np.isfinite(v).all(): raise ValueError(f"cell_state_df has {int((~np.isfinite(v)).sum())} NaN/inf values: re-export the reference signatures.")
-    if (v < 0).any(): raise ValueError("cell_state_df has negative values: signatures are mean counts per cell and must be >= 0.")
-    bad = cs.columns[v.sum(0) <= 0]
-    if len(bad): raise ValueError(f"cell types with all-zero signatures in cell_state_df: {list(bad)}; remove them.")
-    return cs.astype(np.float32)
-
 def _per_batch(value, names, what) -> np.ndarray:
     "One value per batch from a number, dict or Series keyed by batch name."
     pos = lambda x: x > 0
@@ -358,17 +353,6 @@ def _per_batch(value, names, what) -> np.ndarray:
     for n in names: _check_number(f'{what}[{n!r}]', d[n], pos, 'a positive number')
     return np.array([float(d[n]) for n in names]).reshape(-1, 1)
 
-MIN_GENES_PER_TYPE = 10  # fewer shared genes than this many per cell type draws a warning
-
-def _check_gene_count(n_genes:int, n_types:int):
-    "Refuse fewer genes than cell types; warn below `MIN_GENES_PER_TYPE` genes per type."
-    if n_genes < n_types:
-        raise ValueError(f"{n_genes} genes for {n_types} cell types: the abundances of more types than genes cannot be "
-                         "told apart. Map on more shared genes (a gentler gene filter, the same gene naming on both "
-                         "sides) or merge cell types.")
-    if n_genes < MIN_GENES_PER_TYPE * n_types:
-        warnings.warn(f"{n_genes} genes for {n_types} cell types (fewer than {MIN_GENES_PER_TYPE} per type): similar "
-                      "types may not be told apart. Map on more shared genes if you can.", stacklevel=3)
 
 # %% ../nbs/05_spatial.ipynb #30e568f4
 @patch

@@ -1,11 +1,10 @@
 """cell2location's own API walk (its `tests/test_cell2location.py`), call for call, with the package name changed.
 
 Every call of that test is made here with the same arguments, on the same kind of data (`c2l_nb.compat.synthetic_iid`
-in place of scvi-tools' `synthetic_iid`), in the same order; the sections are separate tests sharing one state. Two
-departures: the scvi-tools internals that produce a minibatch's model arguments
+in place of scvi-tools' `synthetic_iid`), in the same order; the sections are separate tests sharing one state. One
+departure: the scvi-tools internals that produce a minibatch's model arguments
 (`AnnDataLoader(model.adata_manager, ...)` and `model.module._get_fn_args_from_batch(batch)`) are replaced by c2l_nb's
-`model.minibatches(...)`; and the section that needs what c2l_nb does not offer yet (the amortised guide) is an
-expected failure, strict, so that it must be un-marked once implemented.
+`model.minibatches(...)`. Every section passes.
 """
 import numpy as np
 import pytest
@@ -122,7 +121,6 @@ def test_messenger_guide(s):
     assert dataset.uns["mod"]["post_sample_q50"]["w_sf"].shape == (dataset.n_obs, dataset.obs["labels"].nunique())
 
 
-@pytest.mark.xfail(strict=True, reason="amortised guide: not implemented yet")
 def test_amortised(s):
     dataset, inf_aver, accelerator = s["dataset"].copy(), s["inf_aver"], s["accelerator"]
     Cell2location.setup_anndata(dataset, batch_key="batch")
