@@ -52,3 +52,27 @@ def test_no_unused_imports():
                         '--exclude', 'c2l_nb/_modidx.py', '--exclude', 'c2l_nb/tutorials', str(PKG)],
                        capture_output=True, text=True, cwd=PKG.parent)
     assert r.returncode == 0, f"unused or undefined names in the package:\n{r.stdout}{r.stderr}"
+
+
+def _module_order() -> dict:
+    "Module name -> rank, from the notebooks' file names (the order of CONTRIBUTING.md's module table)."
+    import json
+    nbs = sorted((PKG.parent / 'nbs').glob('[0-9]*.ipynb'))
+    order = {}
+    for i, nb in enumerate(nbs):
+        first = next(c for c in json.loads(nb.read_text())['cells'] if c['cell_type'] == 'code')
+        order[''.join(first['source']).split('default_exp')[1].strip()] = i
+    return order
+
+
+def test_imports_flow_one_way():
+    "At module level a module imports only from modules of earlier notebooks: no return trips (shims excluded)."
+    order, back = _module_order(), []
+    for p in MODULES:
+        mod = '.'.join(p.relative_to(PKG).with_suffix('').parts)
+        if mod not in order: continue
+        for n in _tree(p).body:
+            if isinstance(n, ast.ImportFrom) and n.level:
+                target = '.'.join(mod.split('.')[:-n.level] + ([n.module] if n.module else []))
+                if target in order and order[target] > order[mod]: back.append(f"{mod} imports {target}")
+    assert len(order) > 15 and not back, f"imports against the notebook order: {back}"

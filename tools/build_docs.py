@@ -216,7 +216,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--out', default=str(ROOT / '_site'), help='output folder (default: _site)')
     p.add_argument('--execute', default='all',
-                   help="'all' (default), 'none', or comma-separated notebook names (e.g. 01_filtering,06_plotting)")
+                   help="'all' (default), 'none', or comma-separated notebook names (e.g. 01b_filtering,02b_plotting)")
     p.add_argument('--executed', nargs='*', default=[], metavar='PAGE=NOTEBOOK',
                    help='use an already executed notebook for a page, e.g. tutorials/lymph_node=out/report.ipynb')
     p.add_argument('--quarto-sidebar', action='store_true', help='also write nbs/sidebar.yml')
