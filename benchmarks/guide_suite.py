@@ -1,6 +1,6 @@
-"""The mean-field guide against the hierarchical one on the accuracy suite's data (one run per call).
+"""The mean-field guide against the hierarchical and amortised ones on the accuracy suite's data (one run per call).
 
-    python benchmarks/guide_suite.py --data bench_out/suite/subtypes_s0 --guide meanfield|hierarchical --out DIR
+    python benchmarks/guide_suite.py --data bench_out/suite/subtypes_s0 --guide meanfield|hierarchical|amortised --out DIR
 
 Maps with c2l_nb's own reference signatures (`signatures_c2l_nb_exp_seed<seed>.csv`, cached by `accuracy_suite.py`)
 and the suite's model arguments, trains with `train()`'s defaults, then scores q05/q95 of `w_sf` twice: the analytic
@@ -18,7 +18,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 p = argparse.ArgumentParser()
 p.add_argument('--data', required=True)
-p.add_argument('--guide', choices=['meanfield', 'hierarchical'], required=True)
+p.add_argument('--guide', choices=['meanfield', 'hierarchical', 'amortised'], required=True)
 p.add_argument('--out', required=True)
 p.add_argument('--threads', type=int, default=1)
 p.add_argument('--train', default='{}', help='train() keyword arguments (JSON)')
@@ -41,8 +41,9 @@ vis = ad.read_h5ad(os.path.join(a.data, 'vis.h5ad'))
 genes = sig.index.intersection(vis.var_names)
 vis, sig = vis[:, genes].copy(), sig.loc[genes][list(truth.columns)]
 Cell2location.setup_anndata(vis, batch_key='sample')
-kw = {} if a.guide == 'meanfield' else dict(create_autoguide_kwargs={'guide_class': 'AutoHierarchicalNormalMessenger',
-                                                                     'guide_kwargs': json.loads(a.guide_kwargs)})
+kw = dict(meanfield={}, amortised=dict(amortised=True),
+          hierarchical=dict(create_autoguide_kwargs={'guide_class': 'AutoHierarchicalNormalMessenger',
+                                                     'guide_kwargs': json.loads(a.guide_kwargs)}))[a.guide]
 mod = Cell2location(vis, cell_state_df=sig, N_cells_per_location=meta['N_cells_per_location'], detection_alpha=20, **kw)
 t0 = time.perf_counter()
 mod.train(progress_bar=False, seed=0, **json.loads(a.train))
