@@ -275,7 +275,7 @@ def _plan_training(self:ModelBase, dev, batch_size, resident, world:int, say:boo
         else: why = f"batch_size={batch_size} as requested"
         if resident == 'auto': resident = res if batch_size is not None else 'device'
     self.train_mode_ = dict(batch_size=batch_size, resident=resident, devices=world, why=why)
-    if say and (batch_size is not None or resident != 'device' or world > 1):
+    if say and (resident == 'host' or world > 1):  # a mode other than today's: say it
         print(f"{type(self).__name__}.train: {why}; batch_size={batch_size}, counts on the {resident}, {world} process(es).",
               file=sys.stderr, flush=True)
     return batch_size, resident
