@@ -2,7 +2,7 @@
 and the accuracy of random minibatches against spatially coherent tiles at equal epochs.
 
     python benchmarks/bench_scale.py memory   --spots 2000 20000 --out benchmarks/results/scale_memory.md
-    python benchmarks/bench_scale.py accuracy --spots 2000 --epochs 300 --batch 250 --out benchmarks/results/scale_tiles.md
+    python benchmarks/bench_scale.py accuracy --spots 2000 --epochs 400 --batch 250 --lr 0.01 --out benchmarks/results/scale_tiles.md
 
 `memory` runs one process per (size, mode), each on one thread, one after another: the peak RSS of the training
 phase is measured from a reset high-water mark (`_common.PhaseMemory`), so it excludes simulating the data.
@@ -56,7 +56,7 @@ def tiles(xy, size: int) -> list:
     return [t for t in out if len(t)]
 
 
-def accuracy(n_spots: int, epochs: int, batch: int) -> list:
+def accuracy(n_spots: int, epochs: int, batch: int, lr: float, lr_end: float | None) -> list:
     "q05 Pearson r against the truth after `epochs` epochs: random minibatches, tiles, full batch."
     import numpy as np, torch
     from c2l_nb.svi import run_svi
@@ -72,12 +72,13 @@ def accuracy(n_spots: int, epochs: int, batch: int) -> list:
             batches = lambda: [data.args(torch.as_tensor(ts[i])) for i in torch.randperm(len(ts), generator=gen)]
         else: batches = data.batches(None if how == 'full' else batch, gen)
         torch.manual_seed(SEED); t0 = time.perf_counter()
-        res = run_svi(mod.module.model, mod.module.guide, batches, max_epochs=epochs, lr=0.05, lr_end=0.002,
+        res = run_svi(mod.module.model, mod.module.guide, batches, max_epochs=epochs, lr=lr, lr_end=lr_end,
                       progress=False)
         mod.is_trained_ = True
         q05 = mod.posterior_quantile(0.05)['w_sf']
         acc = abundance_accuracy(q05, vis.obsm['true_abundance']).loc['overall']
         rows.append(dict(spots=n_spots, batches=how, batch=None if how == 'full' else batch, epochs=epochs,
+                         lr=f"{lr}" + ('' if lr_end is None else f"->{lr_end}"),
                          steps=epochs * (1 if how == 'full' else -(-n_spots // batch)),
                          pearson=float(acc['pearson']), seconds=time.perf_counter() - t0, final_loss=res.history[-1]))
         print(json.dumps(rows[-1]), flush=True)
@@ -98,10 +99,12 @@ def main():
     p.add_argument('--mode', default='full')
     p.add_argument('--epochs', type=int, default=5)
     p.add_argument('--batch', type=int, default=1000)
+    p.add_argument('--lr', type=float, default=0.01)
+    p.add_argument('--lr-end', type=float, default=None, help='decay lr geometrically to this over the epochs (default: constant)')
     p.add_argument('--out', type=Path)
     a = p.parse_args()
     if a.what == 'one': print(json.dumps(one(a.spots[0], a.mode, a.epochs, a.batch))); return
-    if a.what == 'accuracy': rows = [r for n in a.spots for r in accuracy(n, a.epochs, a.batch)]
+    if a.what == 'accuracy': rows = [r for n in a.spots for r in accuracy(n, a.epochs, a.batch, a.lr, a.lr_end)]
     else:
         rows, env = [], dict(os.environ, OMP_NUM_THREADS='1')
         for n in a.spots:

@@ -144,6 +144,7 @@ class ModelBase:
     _module_name = 'BaseModule'  # reported as `uns['mod']['model_name']`
     _default_lr, _default_lr_end, _default_early_stop = 0.002, None, False
     _default_decay_epochs = None  # the default schedule's decay horizon (None: all of max_epochs)
+    _minibatch_lr = 0.01  # constant lr when train(batch_size='auto') chooses minibatches (0.05 diverged with them: benchmarks/results/scale.md)
     _monitor_site = None  # the site whose movement the stopping rule tracks
     _nan_hint = ''
 
@@ -227,8 +228,6 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     if train_size != 1:
         raise ValueError("train_size must be 1: every observation has its own parameters or contributes to the "
                          "signatures, so all are used for training (as in cell2location's defaults).")
-    decay = self._default_decay_epochs if lr is None and lr_end is None else None
-    if lr is None: lr, lr_end = self._default_lr, (self._default_lr_end if lr_end is None else lr_end)
     if early_stopping is None: early_stopping = self._default_early_stop
     es = (dict(early_stopping) if isinstance(early_stopping, dict) else {}) if early_stopping else None
     if max_epochs is None: max_epochs = self._default_epochs()
@@ -236,7 +235,11 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     world = distributed.world_size(devices)
     dev = distributed.rank_device(pick_device(accelerator, device, use_gpu)) if world > 1 else pick_device(accelerator, device, use_gpu)
     self._to(dev)
-    batch_size, resident = self._plan_training(dev, batch_size, resident, world, progress_bar)
+    auto, (batch_size, resident) = batch_size == 'auto', self._plan_training(dev, batch_size, resident, world, progress_bar)
+    if auto and batch_size is not None and lr is None and lr_end is None:
+        lr = self._minibatch_lr; self.train_mode_['why'] += f"; constant lr={lr}"  # see `_minibatch_lr`
+    decay = self._default_decay_epochs if lr is None and lr_end is None else None
+    if lr is None: lr, lr_end = self._default_lr, (self._default_lr_end if lr_end is None else lr_end)
     svi = dict(max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, decay_epochs=decay, early_stop=es,
                desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
     with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):

@@ -199,7 +199,7 @@ def choose_batches(n_obs:int, # observations
     if need <= budget: return None, 'device', f"full batch: a step takes ~{gb(need)} of {gb(free)} free on {device}"
     params = 32 * local_width * n_obs  # every spot's loc, scale, gradients and Adam moments stay on the device
     per_obs = step_bytes(1, max(1, nnz // max(n_obs, 1)), local_width)
-    bs = int(max(256, min(n_obs, (budget - params) // per_obs)))
+    bs = int(min(n_obs, max(min(256, n_obs // 4) or 1, (budget - params) // per_obs)))  # at least 256 (a quarter of small data)
     why = f"minibatches of {bs} observations, counts on the host: a full step would take ~{gb(need)} of {gb(free)} free on {device}"
     if params > budget: why += (f"; the per-spot parameters alone take ~{gb(params)}, more than that share: train over "
                                 "several GPUs (devices=N, see c2l_nb.distributed) or use the amortised guide")
