@@ -4,7 +4,7 @@
 
 # %% ../nbs/03c_base.ipynb #cf3abb57
 from __future__ import annotations
-import datetime, math, numbers, pickle, sys, warnings
+import datetime, inspect, math, numbers, pickle, sys, warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from anndata import AnnData
 from . import __version__
 from .infer import pick_device, summarise_draws, parse_quantile, quantile_name
 from .svi import EARLY_STOP, run_svi
-from .registry import SETUP_KEY, AnnDataManager, DeviceData, register_anndata
+from .registry import SETUP_KEY, AnnDataManager, DeviceData, register_anndata, choose_batches
 
 # %% auto #0
 __all__ = ['EARLY_STOP_KEYS', 'COMPAT_ONLY', 'compat_kwargs', 'ModelBase']
@@ -63,8 +63,8 @@ def _check_train_args(max_epochs, # passes over the data, or None
     "Refuse impossible `train` arguments with a message that names them."
     whole = lambda v: v >= 1 and v == int(v)
     if max_epochs is not None: _check_number('max_epochs', max_epochs, whole, 'a whole number of epochs >= 1 (e.g. 1000)')
-    if batch_size is not None:
-        _check_number('batch_size', batch_size, whole, 'a whole number of observations >= 1, or None for all at once')
+    if batch_size is not None and not (isinstance(batch_size, str) and batch_size == 'auto'):
+        _check_number('batch_size', batch_size, whole, "a whole number of observations >= 1, None for all at once, or 'auto'")
     if lr is not None: _check_number('lr', lr, lambda v: v > 0, 'a positive learning rate (e.g. 0.002)')
     if lr_end is not None: _check_number('lr_end', lr_end, lambda v: v > 0, 'a positive learning rate, or None')
     if isinstance(early_stopping, dict): _check_keys('early_stopping', early_stopping, EARLY_STOP_KEYS)
@@ -144,6 +144,7 @@ class ModelBase:
     _module_name = 'BaseModule'  # reported as `uns['mod']['model_name']`
     _default_lr, _default_lr_end, _default_early_stop = 0.002, None, False
     _default_decay_epochs = None  # the default schedule's decay horizon (None: all of max_epochs)
+    _minibatch_lr = 0.01  # constant lr when train(batch_size='auto') chooses minibatches (0.05 diverged with them: benchmarks/results/scale.md)
     _monitor_site = None  # the site whose movement the stopping rule tracks
     _nan_hint = ''
 
@@ -185,10 +186,11 @@ class ModelBase:
 
     _alpha_group = None  # index in `_covariates()` of the covariate that selects alpha's row (None: one row)
 
-    def _data(self, device) -> DeviceData:
-        g = self._alpha_group
-        return DeviceData(self.adata_manager.X, self._covariates(), device, group=g,
-                          n_groups=1 if g is None else self.module.model.n_batch)
+    def _data(self, device, *, resident:str='device', obs:np.ndarray|None=None) -> DeviceData:
+        "The training data on `device` (counts kept on the device or the host), of all observations or of `obs` only."
+        g, X, covs = self._alpha_group, self.adata_manager.X, self._covariates()
+        if obs is not None: X, covs = X[obs], [c[obs] for c in covs]
+        return DeviceData(X, covs, device, group=g, n_groups=1 if g is None else self.module.model.n_batch, resident=resident)
 
     def _default_epochs(self): return 1000
 
@@ -208,7 +210,7 @@ class ModelBase:
 # %% ../nbs/03c_base.ipynb #617ccf6e
 @patch
 def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None: the model's default)
-          batch_size:int|None=None, # observations per step; None: all observations every step
+          batch_size:int|str|None='auto', # observations per step; None: all every step; 'auto': all when they fit the device's memory, else minibatches
           train_size:float=1, # fraction of observations used for training; must be 1 (all are needed)
           lr:float|None=None, # Adam learning rate; None: the model's default schedule
           accelerator:str='auto', device='auto', use_gpu=None, # where to train (CUDA when present)
@@ -216,6 +218,8 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
           seed:int|None=0, # seed for this run (torch's global RNG state is restored afterwards)
           early_stopping:bool|dict|None=None, # stop once converged (None: the model's default; a dict sets the rule)
           lr_end:float|None=None, # decay lr geometrically to this; None: the default schedule's end if lr is None, else constant lr
+          *, resident:str='auto', # where the counts live: 'device', 'host' (one minibatch on the device at a time), 'auto' (chosen with batch_size)
+          devices:int|None=None, # processes training shards of spots together, launched by torchrun (None: $WORLD_SIZE, else 1); see `c2l_nb.distributed`
           **kwargs, # `num_particles`, `check_every`, `callback` for `c2l_nb.svi.run_svi`; cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
          ):
     "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
@@ -224,22 +228,30 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     if train_size != 1:
         raise ValueError("train_size must be 1: every observation has its own parameters or contributes to the "
                          "signatures, so all are used for training (as in cell2location's defaults).")
-    decay = self._default_decay_epochs if lr is None and lr_end is None else None
-    if lr is None: lr, lr_end = self._default_lr, (self._default_lr_end if lr_end is None else lr_end)
     if early_stopping is None: early_stopping = self._default_early_stop
     es = (dict(early_stopping) if isinstance(early_stopping, dict) else {}) if early_stopping else None
     if max_epochs is None: max_epochs = self._default_epochs()
-    dev = pick_device(accelerator, device, use_gpu)
+    from c2l_nb import distributed  # imported here: it builds on this module's models
+    world = distributed.world_size(devices)
+    dev = distributed.rank_device(pick_device(accelerator, device, use_gpu)) if world > 1 else pick_device(accelerator, device, use_gpu)
     self._to(dev)
-    data = self._data(dev)
+    auto, (batch_size, resident) = batch_size == 'auto', self._plan_training(dev, batch_size, resident, world, progress_bar)
+    if auto and batch_size is not None and lr is None and lr_end is None:
+        lr = self._minibatch_lr; self.train_mode_['why'] += f"; constant lr={lr}"  # see `_minibatch_lr`
+    decay = self._default_decay_epochs if lr is None and lr_end is None else None
+    if lr is None: lr, lr_end = self._default_lr, (self._default_lr_end if lr_end is None else lr_end)
+    svi = dict(max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, decay_epochs=decay, early_stop=es,
+               desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
     with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):
-        if seed is not None: torch.manual_seed(seed)
-        gen = torch.Generator().manual_seed(int(seed or 0))
-        site = self._monitor_site
-        res = run_svi(self.module.model, self.module.guide, data.batches(batch_size, gen),
-                      max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, decay_epochs=decay, progress=progress_bar, early_stop=es,
-                      monitor=lambda: self.module.guide.quantiles(0.05, names=[site])[site],
-                      desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
+        if world > 1: res = distributed.train_sharded(self, dev, batch_size=batch_size, resident=resident, seed=seed,
+                                                      progress=progress_bar, **svi)
+        else:
+            data = self._data(dev) if resident == 'device' else self._data(dev, resident=resident)
+            if seed is not None: torch.manual_seed(seed)
+            gen = torch.Generator().manual_seed(int(seed or 0))
+            site = self._monitor_site
+            res = run_svi(self.module.model, self.module.guide, data.batches(batch_size, gen), progress=progress_bar,
+                          monitor=lambda: self.module.guide.quantiles(0.05, names=[site])[site], **svi)
     hist, status = res
     old = self.history_['elbo_train']
     new = pd.DataFrame({'elbo_train': hist}, index=pd.RangeIndex(len(old), len(old) + len(hist), name='epoch'))
@@ -248,6 +260,28 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     if status == 'interrupted':
         warnings.warn(f"Training {res.reason}. Export now, or call train() again to go on (see `train`).", stacklevel=2)
     return self
+
+# %% ../nbs/03c_base.ipynb #1a0ec415
+@patch
+def _plan_training(self:ModelBase, dev, batch_size, resident, world:int, say:bool) -> tuple:
+    "Resolve `batch_size='auto'` and `resident='auto'` from the data and the device's memory; record and say the choice."
+    if resident not in ('auto', 'device', 'host'): raise ValueError(f"resident must be 'auto', 'device' or 'host', got {resident!r}.")
+    why = 'as requested'
+    if isinstance(batch_size, str) or resident == 'auto':
+        X = self.adata_manager.X
+        nnz = int(X.nnz) if hasattr(X, 'nnz') else int(np.count_nonzero(X))
+        width = sum(int(np.prod(s.shape[1:])) for s in getattr(self.module.guide, 'sites', {}).values() if s.local)
+        n = -(-self.n_obs // world)  # one process's share
+        bs, res, why = choose_batches(n, -(-nnz // world), width, dev)
+        if 'resident' not in inspect.signature(self._data).parameters: res = 'device'  # e.g. pooled data
+        if isinstance(batch_size, str): batch_size = None if bs is None else bs * world
+        else: why = f"batch_size={batch_size} as requested"
+        if resident == 'auto': resident = res if batch_size is not None else 'device'
+    self.train_mode_ = dict(batch_size=batch_size, resident=resident, devices=world, why=why)
+    if say and (resident == 'host' or world > 1):  # a mode other than today's: say it
+        print(f"{type(self).__name__}.train: {why}; batch_size={batch_size}, counts on the {resident}, {world} process(es).",
+              file=sys.stderr, flush=True)
+    return batch_size, resident
 
 # %% ../nbs/03c_base.ipynb #73d1099c
 @patch
@@ -333,7 +367,7 @@ def _export(self:ModelBase, adata, *, sample_kwargs, export_slot, summaries, use
            'factor_filter': [], 'factor_names': np.array(self.factor_names_, dtype=object),
            'var_names': np.array(self.adata.var_names, dtype=object), 'obs_names': np.array(self.adata.obs_names, dtype=object),
            'training': {'epochs': int(len(self.history_['elbo_train'])), 'status': str(self.train_status_),
-                        'reason': str(self.train_reason_)}}
+                        'reason': str(self.train_reason_), 'mode': str(getattr(self, 'train_mode_', {}).get('why', ''))}}
     for k, v in self.samples.items():
         if k.startswith('post_sample_'): mod[k] = v
     adata.uns[export_slot] = mod

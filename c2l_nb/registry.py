@@ -13,7 +13,8 @@ from .data import check_obs_key
 from .infer import Counts
 
 # %% auto #0
-__all__ = ['SETUP_KEY', 'Registry', 'register_anndata', 'AnnDataManager', 'DeviceData']
+__all__ = ['SETUP_KEY', 'RESIDENT', 'Registry', 'register_anndata', 'AnnDataManager', 'DeviceData', 'free_memory', 'step_bytes',
+           'choose_batches']
 
 # %% ../nbs/03b_registry.ipynb #c45b35bd
 SETUP_KEY = '_c2l_nb_setup'
@@ -101,47 +102,59 @@ class AnnDataManager:
         return "\n".join(lines)
 
 # %% ../nbs/03b_registry.ipynb #a8d9aedf
+RESIDENT = ('device', 'host')  # where `DeviceData` keeps the counts between steps
+
 class DeviceData:
-    "Counts (sparse rows on the device) and per-observation integer covariates, served as model arguments."
+    "Counts (sparse rows, on the device or on the host) and per-observation integer covariates, served as model arguments."
     def __init__(self, X, # observations x genes, scipy sparse or dense
                  covs:list[np.ndarray], # integer covariates, one code per observation each
                  device:torch.device,
                  group:int|None=None, # index in `covs` of the covariate selecting each observation's row of alpha
                  n_groups:int=1, # number of rows of alpha
+                 *, resident:str='device', # 'device': all counts on `device`; 'host': in CPU memory (pinned for CUDA), one minibatch moved at a time
                 ):
-        self.n_obs, self.n_vars, self.device = X.shape[0], X.shape[1], device
+        if resident not in RESIDENT: raise ValueError(f"resident must be one of {RESIDENT}, got {resident!r}.")
+        self.n_obs, self.n_vars, self.device, self.resident = X.shape[0], X.shape[1], torch.device(device), resident
+        home = self.device if resident == 'device' else torch.device('cpu')
+        pin = resident == 'host' and self.device.type == 'cuda'
+        put = lambda t: t.pin_memory() if pin else t
         X = sp.csr_matrix(X, dtype=np.float32)  # shares the user's arrays when already float32 CSR: never modified
         if not X.has_canonical_format: X = X.copy(); X.sum_duplicates()
-        self.crow = torch.as_tensor(X.indptr.astype(np.int64), device=device)
-        self.col = torch.as_tensor(X.indices.astype(np.int32), device=device)
-        self.val = torch.as_tensor(X.data, device=device).clone()
-        self.covs = [torch.as_tensor(c, dtype=torch.long, device=device) for c in covs]
+        self.crow = torch.as_tensor(X.indptr.astype(np.int64), device=home)
+        self.col = put(torch.as_tensor(X.indices.astype(np.int32), device=home))
+        self.val = put(torch.as_tensor(X.data, device=home).clone())
+        self.covs = [torch.as_tensor(c, dtype=torch.long, device=home) for c in covs]
         self.group, self.n_groups = (None, 1) if group is None else (self.covs[group], int(n_groups))
         lens = self.crow.diff()
-        self.rows = torch.repeat_interleave(torch.arange(self.n_obs, device=device), lens)
-        self.row_lgfact = torch.zeros(self.n_obs, dtype=torch.float64, device=device).index_add_(
+        self.rows = torch.repeat_interleave(torch.arange(self.n_obs, device=home), lens)
+        self.row_lgfact = torch.zeros(self.n_obs, dtype=torch.float64, device=home).index_add_(
             0, self.rows, torch.lgamma(self.val.double() + 1))  # log(D!) summed per observation
-        self._full = None
+        self.home, self._full = home, None
 
     def counts(self, idx:torch.Tensor|None=None) -> Counts:
         "The counts of observations `idx` (None: all, with the histogram, built once)."
         if idx is None:
             if self._full is None:
-                self._full = Counts(self.rows, self.col, self.val, (self.n_obs, self.n_vars), self.group, self.n_groups,
+                to = lambda t: t.to(self.device, non_blocking=True)
+                self._full = Counts(to(self.rows), to(self.col), to(self.val), (self.n_obs, self.n_vars),
+                                    None if self.group is None else to(self.group), self.n_groups,
                                     histogram=True, lgfact=float(self.row_lgfact.sum()))
             return self._full
+        idx = idx.to(self.home)
         starts, lens = self.crow[idx], self.crow[idx + 1] - self.crow[idx]
-        rows = torch.repeat_interleave(torch.arange(len(idx), device=self.device), lens)
+        rows = torch.repeat_interleave(torch.arange(len(idx), device=self.home), lens)
         first = torch.cumsum(lens, 0) - lens  # position of each row's first entry in the batch
-        pos = starts[rows] + torch.arange(len(rows), device=self.device) - first[rows]
-        return Counts(rows, self.col[pos], self.val[pos], (len(idx), self.n_vars),
-                      None if self.group is None else self.group[idx], self.n_groups,
+        pos = starts[rows] + torch.arange(len(rows), device=self.home) - first[rows]
+        to = lambda t: t.to(self.device, non_blocking=True)  # a no-op when the counts live on the device
+        return Counts(to(rows), to(self.col[pos]), to(self.val[pos]), (len(idx), self.n_vars),
+                      None if self.group is None else to(self.group[idx]), self.n_groups,
                       lgfact=float(self.row_lgfact[idx].sum()))
 
     def args(self, idx:torch.Tensor|None=None, with_x:bool=True) -> tuple:
         "Model arguments `(x, idx, *covariates)` for observations `idx` (None: all); `x` is a `Counts`."
-        covs = self.covs if idx is None else [c[idx] for c in self.covs]
-        return (self.counts(idx) if with_x else None, idx, *covs)
+        covs = self.covs if idx is None else [c[idx.to(self.home)] for c in self.covs]
+        covs = [c.to(self.device, non_blocking=True) for c in covs]
+        return (self.counts(idx) if with_x else None, None if idx is None else idx.to(self.device), *covs)
 
     def batches(self, batch_size:int|None, generator:torch.Generator|None=None):
         "A function returning one epoch of argument tuples (shuffled minibatches, or the full data)."
@@ -149,6 +162,45 @@ class DeviceData:
             full = self.args(None)
             return lambda: [full]
         def epoch():
-            perm = torch.randperm(self.n_obs, generator=generator).to(self.device)
+            perm = torch.randperm(self.n_obs, generator=generator).to(self.home)
             for i in range(0, self.n_obs, batch_size): yield self.args(perm[i:i + batch_size])
         return epoch
+
+# %% ../nbs/03b_registry.ipynb #b62d89c3
+def free_memory(device:torch.device) -> int:
+    "Bytes free on `device`: CUDA's free memory, or the host's available RAM for the CPU."
+    device = torch.device(device)
+    if device.type == 'cuda': return int(torch.cuda.mem_get_info(device)[0])
+    try:
+        import psutil; return int(psutil.virtual_memory().available)
+    except ImportError:
+        with open('/proc/meminfo') as f: info = dict(l.split(':', 1) for l in f)
+        return int(info['MemAvailable'].split()[0]) * 1024
+
+def step_bytes(n_obs:int, # observations in one step
+               nnz:int, # non-zero counts among them
+               local_width:int, # per-observation scalars of the guide (e.g. F + R + 3 for Cell2location)
+              ) -> int:
+    "Rough device bytes of one step: counts (~48 B per non-zero) and per-spot tensors (~64 B per local scalar)."
+    return int(48 * nnz + 64 * local_width * n_obs)
+
+# %% ../nbs/03b_registry.ipynb #bd390c9c
+def choose_batches(n_obs:int, # observations
+                   nnz:int, # non-zero counts in all
+                   local_width:int, # per-observation scalars of the guide
+                   device:torch.device,
+                   *, fraction:float=0.5, # share of the free memory a step may take
+                   free:int|None=None, # bytes free (None: `free_memory(device)`)
+                  ) -> tuple[int|None, str, str]:
+    "`(batch_size, resident, why)`: full data on the device when a full step fits in `fraction` of the free memory, else host-resident minibatches."
+    free = free_memory(device) if free is None else int(free)
+    budget, need = fraction * free, step_bytes(n_obs, nnz, local_width)
+    gb = lambda b: f"{b / 2**30:.2f} GB"
+    if need <= budget: return None, 'device', f"full batch: a step takes ~{gb(need)} of {gb(free)} free on {device}"
+    params = 32 * local_width * n_obs  # every spot's loc, scale, gradients and Adam moments stay on the device
+    per_obs = step_bytes(1, max(1, nnz // max(n_obs, 1)), local_width)
+    bs = int(min(n_obs, max(min(256, n_obs // 4) or 1, (budget - params) // per_obs)))  # at least 256 (a quarter of small data)
+    why = f"minibatches of {bs} observations, counts on the host: a full step would take ~{gb(need)} of {gb(free)} free on {device}"
+    if params > budget: why += (f"; the per-spot parameters alone take ~{gb(params)}, more than that share: train over "
+                                "several GPUs (devices=N, see c2l_nb.distributed) or use the amortised guide")
+    return bs, 'host', why

@@ -323,11 +323,11 @@ class Cell2location(ModelBase):
 # %% ../nbs/05_spatial.ipynb #22ee4ee6
 @patch
 def train(self:Cell2location, max_epochs:int|None=None, # passes over the data (None: the model's default)
-          batch_size:int|None=None, # spots per step; None: all spots (the amortised guide: minibatches of 250)
+          batch_size:int|str|None='auto', # spots per step; 'auto': all spots when they fit (see `ModelBase.train`); the amortised guide: 250
           *args, **kwargs, # the other arguments of `ModelBase.train`
          ):
     "Fit the spatial model (`ModelBase.train`; see above for the amortised guide's batch size)."
-    if batch_size is None and self._settings.get('amortised'): batch_size = AMORTISED_TRAIN['batch_size']
+    if batch_size in (None, 'auto') and self._settings.get('amortised'): batch_size = AMORTISED_TRAIN['batch_size']
     return ModelBase.train(self, max_epochs, batch_size, *args, **kwargs)
 
 # %% ../nbs/05_spatial.ipynb #404472c9

@@ -135,6 +135,7 @@ def run_svi(model:Callable, guide:Guide,
             desc:str='Training', # progress label
             nan_hint:str='', # what to suggest when the loss becomes NaN
             callback:Callable[[int], None]|None=None, # called with the epoch number after every epoch
+            before_step:Callable[[], None]|None=None, # called after the gradients are computed, before the optimiser's step (e.g. to all-reduce them)
            ) -> SVIResult:
     "Optimise the ELBO with Adam; Ctrl-C stops cleanly after the current step, keeping parameters and history."
     params = list(guide.parameters())
@@ -153,7 +154,9 @@ def run_svi(model:Callable, guide:Guide,
                     try: loss = elbo.differentiable_loss(model, guide, *args)
                     except (ValueError, RuntimeError) as e:
                         raise _NonFinite(f"The model could not be evaluated at epoch {epoch} ({type(e).__name__}: {str(e)[:200]}).")
-                    opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+                    opt.zero_grad(set_to_none=True); loss.backward()
+                    if before_step is not None: before_step()
+                    opt.step()
                     log.add(epoch, loss)
                     if log.steps % check_every == 0 and not log.flush():
                         raise _NonFinite(f"The loss or the parameters became NaN/inf at epoch {epoch}.")
