@@ -20,28 +20,35 @@ def test_module_sizes():
     assert not big, f"modules over {MAX_MODULE_LINES} lines (split them by concern): {big}"
 
 
+def _long_functions(tree) -> list:
+    return [f"{n.name} ({n.end_lineno - n.lineno + 1} lines)" for n in ast.walk(tree)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
+
+
+def _attached(tree, classes:set) -> list:
+    "Line numbers of module-level `Class.name = ...` for a class in `classes`."
+    return [n.lineno for n in tree.body if isinstance(n, ast.Assign) and any(
+        isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id in classes for t in n.targets)]
+
+
 def test_function_sizes():
-    long = [f"{p.relative_to(PKG).as_posix()}:{n.name} ({n.end_lineno - n.lineno + 1} lines)" for p in MODULES
-            for n in ast.walk(_tree(p)) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-            and n.end_lineno - n.lineno + 1 > MAX_FUNCTION_LINES]
+    long = [f"{p.relative_to(PKG).as_posix()}:{f}" for p in MODULES for f in _long_functions(_tree(p))]
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 
 def test_no_method_attached_by_assignment():
     "`Class.name = f` at module level hides the method from the docs index; use `@patch` in its own cell."
     classes = {n.name for p in MODULES for n in ast.walk(_tree(p)) if isinstance(n, ast.ClassDef)}
-    found = [f"{p.relative_to(PKG).as_posix()}:{n.lineno}" for p in MODULES for n in _tree(p).body
-             if isinstance(n, ast.Assign) and any(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
-                                                  and t.value.id in classes for t in n.targets)]
+    found = [f"{p.relative_to(PKG).as_posix()}:{i}" for p in MODULES for i in _attached(_tree(p), classes)]
     assert not found, f"methods attached by assignment: {found}"
 
 
-def test_structure_checks_catch_violations(tmp_path):
-    "The checks above see what they look for: an assignment to a class attribute and an over-long function."
-    src = "class A: pass\ndef f():\n" + "    x = 1\n" * 61 + "A.g = f\n"
-    t = ast.parse(src)
-    assert any(isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Attribute) for n in t.body)
-    assert max(n.end_lineno - n.lineno + 1 for n in ast.walk(t) if isinstance(n, ast.FunctionDef)) > MAX_FUNCTION_LINES
+def test_structure_checks_catch_violations():
+    "The checks find what they look for, and only that: an over-long function, a method attached by assignment."
+    bad = ast.parse("class A: pass\ndef f():\n" + "    x = 1\n" * 61 + "A.g = f\n")
+    good = ast.parse("class A: pass\ndef f():\n" + "    x = 1\n" * 58 + "a = A()\na.g = f\n")
+    assert _long_functions(bad) == ['f (62 lines)'] and _attached(bad, {'A'}) == [64]
+    assert _long_functions(good) == [] and _attached(good, {'A'}) == []
 
 
 @pytest.mark.skipif(shutil.which('ruff') is None and not (Path(__file__).parents[1] / '.venv/bin/ruff').exists(),
