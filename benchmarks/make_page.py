@@ -37,6 +37,13 @@ SHOWN = [
      "is the softplus guide, `c2l_nb_exp` the LogNormal guide (the default), `peer` cell2location 0.1.5; `c2l_nb` "
      "(seed 0 only) is the softplus guide of the previous defaults. Regimes with the same seed and number of types "
      "share one reference, so each seed has two distinct references: `subtypes` and the four 20-type regimes."),
+    ('Visium HD scale: training and export at 10,000 to 1,000,000 bins', 'hd_scale',
+     "`benchmarks/bench_hd.py`: simulated 8 um bins with the library's defaults (`train()` chooses full batch or "
+     "minibatches from the data size, the free memory and the expected time), time, peak memory and accuracy; "
+     "at 10,000 bins full batch and minibatches side by side."),
+    ('Training at scale: memory of full batch and minibatches, random minibatches and spatial tiles', 'scale',
+     "`benchmarks/bench_scale.py`: peak memory and seconds per epoch of full-batch and host-resident minibatch "
+     "training, and random minibatches against spatially coherent tiles at equal epochs."),
     ('Spatial model, small size: defaults against cell2location', 'spatial_small_headline',
      "c2l_nb's default `train()` (its learning-rate schedule and convergence rule) against cell2location's default "
      "settings (lr 0.002, full-data steps), interleaved in one run on the same data. cell2location's 30,000 default "
@@ -69,11 +76,13 @@ gradients by hand), [the spatial model](../spatial.html) ("The likelihood in one
 [the reference model](../reference.html) ("Pooling cells").
 The model itself is cell2location's: same priors, same likelihood, same outputs.
 
-The accuracy suite, its paired timing and the reference signatures (the first three sections) were measured with
-the current defaults (LogNormal guide, learning rate 0.05 decaying to 0.002 over 5,000 steps, the q05-based stopping
-rule). The sections after them were measured with an earlier version's defaults (softplus guide, learning rate 0.02
-decaying to 0.002 over `max_epochs`, a loss-based stopping rule that ended training after about 2,000 steps); their
-speed per step is unchanged, their step counts and accuracies are not the current ones.
+The accuracy suite and the Visium HD scale runs were measured with the current defaults (LogNormal guide, learning
+rate 0.05 decaying to 0.002 over 5,000 steps with the per-spot locations decaying to 0.004 only, the q05-based
+stopping rule; at HD size, minibatches). The paired timing and the reference signatures were measured with the
+previous spatial schedule (every site decaying to 0.002), which stopped about 600 steps earlier. The sections after
+the HD ones were measured with an earlier version's defaults (softplus guide, learning rate 0.02 decaying to 0.002
+over `max_epochs`, a loss-based stopping rule that ended training after about 2,000 steps); their speed per step is
+unchanged, their step counts and accuracies are not the current ones.
 """
 
 

@@ -14,9 +14,9 @@ import matplotlib.pyplot as plt
 from anndata import AnnData
 
 from . import __version__
-from .infer import pick_device, summarise_draws, parse_quantile, quantile_name
+from .infer import Guide, pick_device, summarise_draws, parse_quantile, quantile_name
 from .svi import EARLY_STOP, run_svi
-from .registry import SETUP_KEY, AnnDataManager, DeviceData, register_anndata, choose_batches
+from .registry import SETUP_KEY, TIME_MIN_OBS, AnnDataManager, DeviceData, register_anndata, choose_batches
 
 # %% auto #0
 __all__ = ['EARLY_STOP_KEYS', 'COMPAT_ONLY', 'compat_kwargs', 'ModelBase']
@@ -144,7 +144,10 @@ class ModelBase:
     _module_name = 'BaseModule'  # reported as `uns['mod']['model_name']`
     _default_lr, _default_lr_end, _default_early_stop = 0.002, None, False
     _default_decay_epochs = None  # the default schedule's decay horizon (None: all of max_epochs)
-    _minibatch_lr = 0.01  # constant lr when train(batch_size='auto') chooses minibatches (0.05 diverged with them: benchmarks/results/scale.md)
+    _default_local_lr_end = None  # the default schedule's final lr of a mean-field guide's per-observation locations (None: lr_end)
+    _minibatch_settings = dict(lr=0.01, local_lr=None, local_lr_end=None, decay_epochs=None, max_epochs=1000,
+                               early_stop=dict(window=25, min_epochs=200))  # `train(batch_size='auto')` when it chooses minibatches (see `_minibatch_defaults`)
+    _full_batch_budget_s, _time_min_obs = 1800., TIME_MIN_OBS  # `batch_size='auto'`: minibatches when a full-batch run would take longer (seconds) and there are at least this many observations
     _monitor_site = None  # the site whose movement the stopping rule tracks
     _nan_hint = ''
 
@@ -220,25 +223,27 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
           lr_end:float|None=None, # decay lr geometrically to this; None: the default schedule's end if lr is None, else constant lr
           *, resident:str='auto', # where the counts live: 'device', 'host' (one minibatch on the device at a time), 'auto' (chosen with batch_size)
           devices:int|None=None, # processes training shards of spots together, launched by torchrun (None: $WORLD_SIZE, else 1); see `c2l_nb.distributed`
-          **kwargs, # `num_particles`, `check_every`, `callback` for `c2l_nb.svi.run_svi`; cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
+          **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end` for `c2l_nb.svi.run_svi`; cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
          ):
     "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
     _check_train_args(max_epochs, batch_size, lr, lr_end, early_stopping)
-    kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback'))
+    kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback', 'local_lr', 'local_lr_end'))
     if train_size != 1:
         raise ValueError("train_size must be 1: every observation has its own parameters or contributes to the "
                          "signatures, so all are used for training (as in cell2location's defaults).")
     if early_stopping is None: early_stopping = self._default_early_stop
     es = (dict(early_stopping) if isinstance(early_stopping, dict) else {}) if early_stopping else None
+    epochs_given, rule_given = max_epochs is not None, isinstance(early_stopping, dict)
     if max_epochs is None: max_epochs = self._default_epochs()
     from c2l_nb import distributed  # imported here: it builds on this module's models
     world = distributed.world_size(devices)
     dev = distributed.rank_device(pick_device(accelerator, device, use_gpu)) if world > 1 else pick_device(accelerator, device, use_gpu)
     self._to(dev)
     auto, (batch_size, resident) = batch_size == 'auto', self._plan_training(dev, batch_size, resident, world, progress_bar)
-    if auto and batch_size is not None and lr is None and lr_end is None:
-        lr = self._minibatch_lr; self.train_mode_['why'] += f"; constant lr={lr}"  # see `_minibatch_lr`
-    decay = self._default_decay_epochs if lr is None and lr_end is None else None
+    if auto and batch_size is not None and lr is None and lr_end is None:  # minibatches chosen: their own defaults
+        lr, max_epochs, es, decay = self._minibatch_defaults(max_epochs if epochs_given else None, es, rule_given, kwargs)
+    else: decay = self._default_decay_epochs if lr is None and lr_end is None else None
+    if lr is None and lr_end is None and type(self.module.guide) is Guide: kwargs.setdefault('local_lr_end', self._default_local_lr_end)
     if lr is None: lr, lr_end = self._default_lr, (self._default_lr_end if lr_end is None else lr_end)
     svi = dict(max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, decay_epochs=decay, early_stop=es,
                desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
@@ -272,7 +277,10 @@ def _plan_training(self:ModelBase, dev, batch_size, resident, world:int, say:boo
         nnz = int(X.nnz) if hasattr(X, 'nnz') else int(np.count_nonzero(X))
         width = sum(int(np.prod(s.shape[1:])) for s in getattr(self.module.guide, 'sites', {}).values() if s.local)
         n = -(-self.n_obs // world)  # one process's share
-        bs, res, why = choose_batches(n, -(-nnz // world), width, dev)
+        work = float(n) * X.shape[1] * len(getattr(self, 'factor_names_', [0]))  # a pass: spots x genes x types
+        bs, res, why = choose_batches(n, -(-nnz // world), width, dev, n_vars=X.shape[1], work=work,
+                                      full_epochs=self._default_decay_epochs or self._default_epochs(),
+                                      time_budget=self._full_batch_budget_s, time_min_obs=self._time_min_obs)
         if 'resident' not in inspect.signature(self._data).parameters: res = 'device'  # e.g. pooled data
         if isinstance(batch_size, str): batch_size = None if bs is None else bs * world
         else: why = f"batch_size={batch_size} as requested"
@@ -282,6 +290,25 @@ def _plan_training(self:ModelBase, dev, batch_size, resident, world:int, say:boo
         print(f"{type(self).__name__}.train: {why}; batch_size={batch_size}, counts on the {resident}, {world} process(es).",
               file=sys.stderr, flush=True)
     return batch_size, resident
+
+# %% ../nbs/03c_base.ipynb #285da8c9
+@patch
+def _minibatch_defaults(self:ModelBase, max_epochs:int|None, # as passed to `train` (None: the minibatch default)
+                        es:dict|None, # the stopping rule's settings (None: no stopping rule)
+                        rule_given:bool, # True if the user set the rule with a dict
+                        kwargs:dict, # `run_svi` options: `local_lr` is set here unless given
+                       ) -> tuple:
+    "`(lr, max_epochs, es, decay_epochs)` when `train(batch_size='auto')` chose minibatches (`_minibatch_settings`); `train_mode_` says so."
+    s = self._minibatch_settings
+    if type(self.module.guide) is Guide:  # a mean-field guide's per-spot locations: their own schedule
+        for k in ('local_lr', 'local_lr_end'):
+            if s[k] is not None: kwargs.setdefault(k, s[k])
+    if max_epochs is None: max_epochs = s['max_epochs']
+    if es is not None and not rule_given: es = dict(s['early_stop'])
+    loc = f" (per-spot locations {kwargs.get('local_lr', s['lr'])} -> {kwargs['local_lr_end']} over {s['decay_epochs']} epochs)" \
+        if kwargs.get('local_lr_end') else ''
+    self.train_mode_['why'] += f"; constant lr={s['lr']}{loc}, up to {max_epochs} epochs" + (f", stopping rule {es}" if es else '')
+    return s['lr'], max_epochs, es, s['decay_epochs']
 
 # %% ../nbs/03c_base.ipynb #73d1099c
 @patch

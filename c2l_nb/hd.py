@@ -17,7 +17,8 @@ from anndata import AnnData
 
 # %% auto #0
 __all__ = ['make_synthetic_visium_hd', 'visium_hd_bin_sizes', 'is_visium_hd', 'is_spatialdata_zarr', 'table_anndata',
-           'read_visium_hd', 'read_spatialdata_zarr', 'add_results']
+           'read_visium_hd', 'read_spatialdata_zarr', 'add_results', 'write_expected_per_cell_type',
+           'read_expected_per_cell_type']
 
 # %% ../nbs/00b_hd.ipynb #301bfa0c
 def _require(module:str, # 'spatialdata_io', 'spatialdata' or 'pyarrow'
@@ -306,3 +307,46 @@ def add_results(sdata, # a SpatialData object, e.g. from `spatialdata.read_zarr`
         t.obsm[k] = v.reindex(t.obs_names)
     for k in obs_keys: t.obs[k] = adata.obs[k].reindex(t.obs_names)
     return sdata
+
+# %% ../nbs/00b_hd.ipynb #3d33e045
+def write_expected_per_cell_type(mod, # a trained `Cell2location` whose posterior was exported (`export_posterior`)
+                                 path, # HDF5 file to write (replaced if it exists)
+                                 genes=None, # genes to split: names, positions or a boolean mask (default all: large at HD size)
+                                 summary:str='q05', # the exported summary to use, `mod.samples[f'post_sample_{summary}']`
+                                 block_size:int=10000, # bins per block: memory is bounded by one block
+                                 progress:bool=True) -> Path:
+    "Observed counts split among cell types, streamed over blocks of bins into HDF5 (`/<type>/data, indices, indptr`)."
+    import h5py
+    from tqdm.auto import tqdm
+    from c2l_nb.spatial import _gene_positions  # the models come after this module
+    key = f'post_sample_{summary}'
+    if key not in mod.samples: raise KeyError(f"{key!r} is not available: run mod.export_posterior(...) first.")
+    n, var = mod.adata.n_obs, mod.adata.var_names
+    var = var if genes is None else var[_gene_positions(var, genes)]
+    with h5py.File(path, 'w') as f:
+        f['obs_names'], f['var_names'] = np.asarray(mod.adata.obs_names, dtype='S'), np.asarray(var, dtype='S')
+        f.attrs['shape'], f.attrs['summary'] = (n, len(var)), summary
+        grp = [f.create_group(str(t)) for t in mod.factor_names_]
+        for g in grp:
+            for k, dt in (('data', 'f4'), ('indices', 'i4')): g.create_dataset(k, (0,), dt, maxshape=(None,), chunks=True)
+            g.create_dataset('indptr', data=np.zeros(1, 'i8'), maxshape=(None,), chunks=True)
+        for lo in tqdm(range(0, n, block_size), disable=not progress, desc='Expression per cell type'):
+            res = mod.module.model.compute_expected_per_cell_type(mod.samples[key], mod.adata_manager, progress=False,
+                                                                  ind_x=np.arange(lo, min(lo + block_size, n)), genes=genes)
+            for g, m in zip(grp, res['mu']):
+                old, ptr = len(g['data']), int(g['indptr'][-1])
+                for k, v in (('data', m.data), ('indices', m.indices), ('indptr', m.indptr[1:] + ptr)):
+                    d = g[k]; at = len(d); d.resize((at + len(v),)); d[at:] = v
+    return Path(path)
+
+def read_expected_per_cell_type(path, # a file written by `write_expected_per_cell_type`
+                                cell_type:str, # one of the model's cell types
+                               ) -> AnnData:
+    "One cell type's expression (bins x selected genes) from the file, as an AnnData with sparse X."
+    import h5py
+    with h5py.File(path, 'r') as f:
+        if cell_type not in f: raise KeyError(f"{cell_type!r} is not in {path}; its cell types are {[k for k in f if k not in ('obs_names', 'var_names')]}.")
+        g = f[cell_type]
+        X = sp.csr_matrix((g['data'][:], g['indices'][:], g['indptr'][:]), shape=tuple(f.attrs['shape']))
+        obs, var = (pd.Index(f[k][:].astype(str)) for k in ('obs_names', 'var_names'))
+    return AnnData(X, obs=pd.DataFrame(index=obs), var=pd.DataFrame(index=var))

@@ -13,8 +13,8 @@ from .data import check_obs_key
 from .infer import Counts
 
 # %% auto #0
-__all__ = ['SETUP_KEY', 'RESIDENT', 'Registry', 'register_anndata', 'AnnDataManager', 'DeviceData', 'free_memory', 'step_bytes',
-           'choose_batches']
+__all__ = ['SETUP_KEY', 'RESIDENT', 'GPU_BLOCK', 'MIN_TIME_BATCH', 'TIME_BATCHES', 'TIME_MIN_OBS', 'Registry', 'register_anndata',
+           'AnnDataManager', 'DeviceData', 'free_memory', 'step_bytes', 'pass_seconds', 'choose_batches']
 
 # %% ../nbs/03b_registry.ipynb #c45b35bd
 SETUP_KEY = '_c2l_nb_setup'
@@ -177,12 +177,22 @@ def free_memory(device:torch.device) -> int:
         with open('/proc/meminfo') as f: info = dict(l.split(':', 1) for l in f)
         return int(info['MemAvailable'].split()[0]) * 1024
 
+GPU_BLOCK = 2**27  # observations x genes entries of one block of the likelihood on a GPU (the CPU's blocks are cache-sized)
+MIN_TIME_BATCH, TIME_BATCHES = 2500, 20  # minibatches chosen for time: n_obs / 20 observations, at least 2,500
+TIME_MIN_OBS = 20000  # fewer observations (a Visium section) always train full batch when they fit
+
 def step_bytes(n_obs:int, # observations in one step
                nnz:int, # non-zero counts among them
                local_width:int, # per-observation scalars of the guide (e.g. F + R + 3 for Cell2location)
+               dense:int=0, # observations x genes entries the likelihood holds at once (one block)
               ) -> int:
-    "Rough device bytes of one step: counts (~48 B per non-zero) and per-spot tensors (~64 B per local scalar)."
-    return int(48 * nnz + 64 * local_width * n_obs)
+    "Rough device bytes of one step: counts (~48 B per non-zero), per-spot tensors (~64 B per local scalar), a block's dense intermediates (~32 B per entry)."
+    return int(48 * nnz + 64 * local_width * n_obs + 32 * dense)
+
+def pass_seconds(work:float, # one pass over the data: observations x genes x cell types
+                 device:torch.device) -> float:
+    "Rough seconds of one full pass (forward and backward): ~3e9 entries x types per second per CPU thread, ~1e12 on a GPU."
+    return work / (1e12 if torch.device(device).type == 'cuda' else 3e9 * torch.get_num_threads())
 
 # %% ../nbs/03b_registry.ipynb #bd390c9c
 def choose_batches(n_obs:int, # observations
@@ -191,14 +201,26 @@ def choose_batches(n_obs:int, # observations
                    device:torch.device,
                    *, fraction:float=0.5, # share of the free memory a step may take
                    free:int|None=None, # bytes free (None: `free_memory(device)`)
+                   n_vars:int=0, # genes (for the likelihood's dense block)
+                   work:float=0., # one pass over the data: observations x genes x cell types (0: memory alone decides)
+                   full_epochs:int=5000, # epochs a full-batch run takes
+                   time_budget:float=1800., # longest expected full-batch run, in seconds ...
+                   time_min_obs:int=TIME_MIN_OBS, # ... with at least this many observations (fewer always train full batch when they fit)
                   ) -> tuple[int|None, str, str]:
-    "`(batch_size, resident, why)`: full data on the device when a full step fits in `fraction` of the free memory, else host-resident minibatches."
+    "`(batch_size, resident, why)`: full batch when a step fits in `fraction` of the free memory and the run in `time_budget`, else minibatches."
     free = free_memory(device) if free is None else int(free)
-    budget, need = fraction * free, step_bytes(n_obs, nnz, local_width)
+    block = lambda n: min(n * n_vars, GPU_BLOCK if torch.device(device).type == 'cuda' else 2**19)
+    budget, need = fraction * free, step_bytes(n_obs, nnz, local_width, block(n_obs))
     gb = lambda b: f"{b / 2**30:.2f} GB"
-    if need <= budget: return None, 'device', f"full batch: a step takes ~{gb(need)} of {gb(free)} free on {device}"
+    hours = pass_seconds(work, device) * full_epochs / 3600
+    if need <= budget and (hours * 3600 <= time_budget or n_obs < time_min_obs):
+        return None, 'device', f"full batch: a step takes ~{gb(need)} of {gb(free)} free on {device}"
+    if need <= budget:  # the data fit, but a full-batch run would be long: minibatches converge in far fewer passes
+        bs = int(min(n_obs, max(MIN_TIME_BATCH, n_obs // TIME_BATCHES)))
+        return bs, 'device', (f"minibatches of {bs} observations: {full_epochs} full-batch epochs would take ~{hours:.1f} h "
+                              f"on {device} (estimate), minibatches need far fewer passes")
     params = 32 * local_width * n_obs  # every spot's loc, scale, gradients and Adam moments stay on the device
-    per_obs = step_bytes(1, max(1, nnz // max(n_obs, 1)), local_width)
+    per_obs = step_bytes(1, max(1, nnz // max(n_obs, 1)), local_width, n_vars)
     bs = int(min(n_obs, max(min(256, n_obs // 4) or 1, (budget - params) // per_obs)))  # at least 256 (a quarter of small data)
     why = f"minibatches of {bs} observations, counts on the host: a full step would take ~{gb(need)} of {gb(free)} free on {device}"
     if params > budget: why += (f"; the per-spot parameters alone take ~{gb(params)}, more than that share: train over "

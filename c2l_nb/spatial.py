@@ -15,6 +15,7 @@ from anndata import AnnData
 from tqdm.auto import tqdm
 
 from .infer import Counts, _gamma_terms, ambient_prior, overdispersion_prior
+from .registry import GPU_BLOCK
 from pyro import poutine
 from .base import ModelBase, _check_number
 from .guides.hierarchical import guide_spec, make_guide
@@ -188,9 +189,10 @@ def spatial_loglik(c:Counts, # counts of the spots (c.group: each spot's batch)
                    y_s:torch.Tensor, # detection per spot (n, 1)
                    alpha_eg:torch.Tensor, # overdispersion per batch (E, G)
                    block_elems:int=2**19, # spots x genes entries per block on the CPU (fastest of 2**17..2**21 at lymph-node size, 1 and 2 threads)
+                   gpu_block_elems:int=GPU_BLOCK, # ... and on a GPU (bounds the dense intermediates: 2**27 entries, ~0.5 GB each)
                   ) -> torch.Tensor:
     "Sum of NB log-probabilities of the counts with mu = expected_mu(w_sf, cell_state, m_g, s_eg[batch], y_s)."
-    block = c.shape[0] if w_sf.device.type != 'cpu' else max(1, block_elems // max(c.shape[1], 1))
+    block = max(1, (block_elems if w_sf.device.type == 'cpu' else gpu_block_elems) // max(c.shape[1], 1))
     return _SpatialNB.apply(w_sf, m_g, s_eg, y_s, alpha_eg, cell_state, c, block)
 
 # %% ../nbs/05_spatial.ipynb #f964165f
@@ -240,6 +242,9 @@ class Cell2location(ModelBase):
     _module_name = 'Cell2locationBaseModule'
     _default_lr, _default_lr_end, _default_early_stop = 0.05, 0.002, True
     _default_decay_epochs = 5000  # lr 0.05 -> 0.002 over 5,000 epochs, then constant; the stopping rule ends training
+    _default_local_lr_end = 0.004  # ... but the per-spot locations decay only to 0.004 (benchmarks/results/suite_*.md)
+    _minibatch_settings = dict(lr=0.01, local_lr=0.05, local_lr_end=0.005, decay_epochs=200, max_epochs=500,  # chosen for time (HD):
+                               early_stop=dict(window=25, min_epochs=200))  # globals at 0.01, per-spot locations 0.05 -> 0.005 (benchmarks/results/hd_scale.md)
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
     _local_deterministic = ('u_sf_mRNA_factors',)
@@ -393,18 +398,30 @@ def compute_expected(self:LocationModel, samples:dict, # a summary, e.g. mod.sam
     mu = ((w @ self.cell_state.cpu().numpy() if not hide_cell_type else 0) * np.asarray(samples['m_g']) + s) * np.asarray(samples['detection_y_s'])[ind]
     return {'mu': np.asarray(mu, dtype=np.float32), 'alpha': np.asarray(samples['alpha_g_inverse'])[b] ** -2}
 
+def _gene_positions(names:pd.Index, genes) -> np.ndarray:
+    "Positions of `genes` (names, positions or a boolean mask) in `names`; a KeyError names the missing ones."
+    g = np.asarray(genes)
+    if g.dtype == bool: return np.flatnonzero(g)
+    if g.dtype.kind in 'iu': return g
+    pos = names.get_indexer(g)
+    if (pos < 0).any(): raise KeyError(f"genes not in the data: {list(g[pos < 0][:5])}")
+    return pos
+
 @patch
 def compute_expected_per_cell_type(self:LocationModel, samples:dict, # a summary, e.g. mod.samples['post_sample_q05']
                                    adata_manager, # the data: `mod.adata_manager`
                                    ind_x:np.ndarray|None=None, # spots (default: all)
                                    block_size:int=500, # spots per block (bounds memory)
-                                   progress:bool=True) -> dict:
+                                   progress:bool=True,
+                                   genes=None, # only these genes (names, positions or a boolean mask; default all): the matrices keep only their columns
+                                  ) -> dict:
     "Observed counts split among cell types: {'mu': [sparse spots x genes per type], 'ind_x': spots}."
     ind = np.arange(adata_manager.adata.n_obs) if ind_x is None else np.asarray(ind_x)
-    X = sp.csr_matrix(adata_manager.X[ind], dtype=np.float32); b = adata_manager.batch()[0][ind]
+    gs = slice(None) if genes is None else _gene_positions(adata_manager.adata.var_names, genes)
+    X = sp.csr_matrix(adata_manager.X[ind], dtype=np.float32)[:, gs]; b = adata_manager.batch()[0][ind]
     W = np.asarray(samples['w_sf'], dtype=np.float32)[ind]
-    A = (self.cell_state.cpu().numpy().T * np.asarray(samples['m_g'], dtype=np.float32).reshape(-1, 1))  # G x F
-    S_eg = np.asarray(samples['s_g_gene_add'], dtype=np.float32)
+    A = (self.cell_state.cpu().numpy().T * np.asarray(samples['m_g'], dtype=np.float32).reshape(-1, 1))[gs]  # G x F
+    S_eg = np.asarray(samples['s_g_gene_add'], dtype=np.float32)[:, gs]
     F = A.shape[1]; data = np.zeros((F, X.nnz), dtype=np.float32)
     for i in tqdm(range(0, X.shape[0], block_size), disable=not progress, desc='Expected expression per cell type'):
         lo, hi = X.indptr[i], X.indptr[min(i + block_size, X.shape[0])]

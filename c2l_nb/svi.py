@@ -32,7 +32,7 @@ class SVIResult:
     reason: str = ''
     def __iter__(self): return iter((self.history, self.status))  # `history, status = run_svi(...)`
 
-EARLY_STOP = dict(window=250, tol=0.005, patience=2, min_epochs=2000, verbose=False)  # the stopping rule's keys and defaults
+EARLY_STOP = dict(window=200, tol=0.005, patience=2, min_epochs=2000, verbose=False)  # the stopping rule's keys and defaults
 
 # %% ../nbs/03a_svi.ipynb #7406b1b1
 def lr_factor(lr:float, lr_end:float, decay_epochs:int|None, max_epochs:int) -> Callable[[int], float]:
@@ -44,7 +44,7 @@ def lr_factor(lr:float, lr_end:float, decay_epochs:int|None, max_epochs:int) -> 
 class Convergence:
     "Stopping rule: the monitored abundances have stopped moving, relative to their own size (see `EARLY_STOP`)."
     def __init__(self, monitor:Callable[[], torch.Tensor], # returns the tracked positive values, rows x features (e.g. q05 of w_sf)
-                 window:int=250, # epochs between two looks
+                 window:int=200, # epochs between two looks
                  tol:float=0.005, # largest change between looks that counts as converged (0.005: half a percent)
                  patience:int=2, # looks in a row below `tol` before stopping
                  min_epochs:int=2000, # never stop before this epoch
@@ -121,12 +121,31 @@ class _Losses:
 
 class _NonFinite(Exception): pass
 
+def _param_groups(guide, params, lr, lr_end, local_lr=None, local_lr_end=None) -> tuple:
+    "Adam's parameter groups and each one's (first, last) lr: a mean-field guide's per-observation locations get their own if asked."
+    own = (local_lr is not None or local_lr_end is not None) and hasattr(guide, 'locs') and hasattr(guide, 'sites')
+    local = [guide.locs[n] for n, s in guide.sites.items() if s.local and n in guide.locs] if own else []
+    ids = {id(p) for p in local}
+    groups, lrs = [dict(params=[p for p in params if id(p) not in ids], lr=lr)], [(lr, lr_end)]
+    if local:
+        first = lr if local_lr is None else local_lr
+        groups.append(dict(params=local, lr=first)); lrs.append((first, lr_end if local_lr_end is None else local_lr_end))
+    return groups, lrs
+
+def _schedule(opt, lrs, decay_epochs, max_epochs):
+    "Geometric decay of each group from its first to its last lr (constant where the last is None); None if all are constant."
+    if max_epochs < 2 or all(last is None for _, last in lrs): return None
+    return torch.optim.lr_scheduler.LambdaLR(opt, [(lambda e: 1.) if last is None else lr_factor(first, last, decay_epochs, max_epochs)
+                                                   for first, last in lrs])
+
 def run_svi(model:Callable, guide:Guide,
             batches:Callable[[], Iterable[tuple]], # called once per epoch; yields the model's argument tuples
             *, max_epochs:int, # number of passes over the data
             lr:float=0.002, # Adam learning rate
             lr_end:float|None=None, # if set, the learning rate decays geometrically to this value ...
             decay_epochs:int|None=None, # ... over this many epochs, then stays there (None: over all `max_epochs`)
+            local_lr:float|None=None, # first lr of the per-observation locations of a mean-field guide (None: `lr`) ...
+            local_lr_end:float|None=None, # ... and their last (None: `lr_end`)
             num_particles:int=1, # Monte-Carlo samples per ELBO estimate
             check_every:int=50, # steps between finiteness checks (and progress updates)
             early_stop:dict|None=None, # stop when converged: keys of `EARLY_STOP` (None: never stop early)
@@ -139,9 +158,9 @@ def run_svi(model:Callable, guide:Guide,
            ) -> SVIResult:
     "Optimise the ELBO with Adam; Ctrl-C stops cleanly after the current step, keeping parameters and history."
     params = list(guide.parameters())
-    opt = torch.optim.Adam(params, lr=lr)
-    sched = None if lr_end is None or max_epochs < 2 else \
-        torch.optim.lr_scheduler.LambdaLR(opt, lr_factor(lr, lr_end, decay_epochs, max_epochs))
+    groups, lrs = _param_groups(guide, params, lr, lr_end, local_lr, local_lr_end)
+    opt = torch.optim.Adam(groups, lr=lr)
+    sched = _schedule(opt, lrs, decay_epochs, max_epochs)
     elbo = Trace_ELBO(num_particles=num_particles)  # particles one after another: the fused likelihoods take 2-d inputs
     rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, **early_stop})
     log, bar, epoch = _Losses(params), Progress(max_epochs, desc, progress), -1
