@@ -59,6 +59,7 @@ def _check_train_args(max_epochs, # passes over the data, or None
                       lr, # learning rate, or None
                       lr_end, # final learning rate, or None
                       early_stopping, # bool, None or a dict with keys from `EARLY_STOP_KEYS`
+                      rates:dict|None=None, # other learning rates by name (e.g. `local_lr`), each positive or None
                      ):
     "Refuse impossible `train` arguments with a message that names them."
     whole = lambda v: v >= 1 and v == int(v)
@@ -67,6 +68,8 @@ def _check_train_args(max_epochs, # passes over the data, or None
         _check_number('batch_size', batch_size, whole, "a whole number of observations >= 1, None for all at once, or 'auto'")
     if lr is not None: _check_number('lr', lr, lambda v: v > 0, 'a positive learning rate (e.g. 0.002)')
     if lr_end is not None: _check_number('lr_end', lr_end, lambda v: v > 0, 'a positive learning rate, or None')
+    for k, v in (rates or {}).items():
+        if v is not None: _check_number(k, v, lambda v: v > 0, 'a positive learning rate, or None')
     if isinstance(early_stopping, dict): _check_keys('early_stopping', early_stopping, EARLY_STOP_KEYS)
     elif not isinstance(early_stopping, (bool, type(None))):
         raise TypeError(f"early_stopping must be True, False, None or a dict, got {type(early_stopping).__name__}.")
@@ -226,8 +229,8 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
           **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end` for `c2l_nb.svi.run_svi`; cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
          ):
     "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
-    _check_train_args(max_epochs, batch_size, lr, lr_end, early_stopping)
     kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback', 'local_lr', 'local_lr_end'))
+    _check_train_args(max_epochs, batch_size, lr, lr_end, early_stopping, {k: kwargs.get(k) for k in ('local_lr', 'local_lr_end')})
     if train_size != 1:
         raise ValueError("train_size must be 1: every observation has its own parameters or contributes to the "
                          "signatures, so all are used for training (as in cell2location's defaults).")

@@ -334,7 +334,7 @@ def write_expected_per_cell_type(mod, # a trained `Cell2location` whose posterio
             res = mod.module.model.compute_expected_per_cell_type(mod.samples[key], mod.adata_manager, progress=False,
                                                                   ind_x=np.arange(lo, min(lo + block_size, n)), genes=genes)
             for g, m in zip(grp, res['mu']):
-                old, ptr = len(g['data']), int(g['indptr'][-1])
+                ptr = int(g['indptr'][-1])  # entries written so far
                 for k, v in (('data', m.data), ('indices', m.indices), ('indptr', m.indptr[1:] + ptr)):
                     d = g[k]; at = len(d); d.resize((at + len(v),)); d[at:] = v
     return Path(path)
