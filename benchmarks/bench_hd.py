@@ -36,7 +36,7 @@ def simulate_hd(n_bins: int, n_genes: int = 5000, n_types: int = 40, *, cells_pe
                 cell_umis: float = 150., alpha: float = 10., seed: int = 0, chunk: int = 20000, device: str = 'cpu'):
     "(X csr float32 bins x genes, truth float32 bins x types, signatures DataFrame genes x types, xy) of HD-like bins."
     import warnings
-    import numpy as np, pandas as pd, scipy.sparse as sp, torch
+    import numpy as np, scipy.sparse as sp, torch
     from c2l_nb.sim import simulate_signatures
     warnings.filterwarnings('ignore', message='Sparse CSR tensor support is in beta')
     sig = simulate_signatures(n_genes, n_types, seed=seed)  # genes x types, ~2,500 counts per cell
@@ -86,7 +86,7 @@ def simulate_hd(n_bins: int, n_genes: int = 5000, n_types: int = 40, *, cells_pe
 
 def build(n_bins: int, genes: int, types: int, seed: int, device: str = 'cpu'):
     "The AnnData of simulated bins, set up for Cell2location, and the truth."
-    import numpy as np, pandas as pd
+    import pandas as pd
     from anndata import AnnData
     from c2l_nb.spatial import Cell2location
     X, truth, sig, xy = simulate_hd(n_bins, genes, types, seed=seed, device=device)
@@ -188,7 +188,7 @@ def write_tables(path: Path) -> None:
         r = json.loads(l)
         rows[(r['bins'], r['genes'], r['mode'], r.get('epochs') if r.get('q05_r') is None else 0)] = r
     rows = [rows[k] for k in sorted(rows, key=str)]
-    txt = [HEADER, table(rows, COLS), '', '## Accuracy along training\n',
+    txt = [HEADER, table(rows, COLS), '', reading(rows), '', '## Accuracy along training\n',
            'Pearson r of the q05 abundances against the truth at the epochs where it was measured (`--every`).\n']
     for r in rows:
         if r.get('curve'):
@@ -212,6 +212,22 @@ so simulating the data is excluded), `export_*` the same for `export_posterior` 
 (means, stds, q05, q95). `q05_r`: Pearson r of q05 abundances against the true cell counts per bin and type.
 Rows without accuracy ran a fixed number of epochs to time them.
 """
+
+
+def reading(rows: list) -> str:
+    "The targets of the HD issue, read off the rows."
+    out = []
+    for r in rows:
+        if r['bins'] == 100000 and r['mode'] == 'auto' and r.get('export_s') is not None:
+            m = (r['train_s'] + r['export_s']) / 60
+            out.append(f"- 100,000 bins with the defaults: trained and exported in {m:.1f} min on {r['threads']} threads "
+                       f"(target 30 min: {'met' if m <= 30 else 'missed'}); peak RSS {max(r['train_peak_rss_mb'], r['export_peak_rss_mb']) / 1024:.1f} GB "
+                       f"(target 8 GB); q05 r {r['q05_r']:.3f}; the stopping rule did {'not ' if r['status'] == 'max_epochs' else ''}end training.")
+    mem = sorted((r['bins'], r['train_peak_rss_mb']) for r in rows if r.get('train_peak_rss_mb') and r['mode'] != 'full')
+    if len(mem) > 1:
+        out.append('- Peak RSS of training: ' + ', '.join(f"{b:,} bins {m / 1024:.1f} GB" for b, m in mem) + '. It grows with '
+                   "the bins: every bin's variational parameters and Adam state stay in memory, and the counts.")
+    return '\n'.join(out)
 
 
 def gpu_text(rows: list) -> str:
