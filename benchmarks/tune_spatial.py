@@ -25,7 +25,6 @@ p.add_argument('--model', default='{}')
 p.add_argument('--every', type=int, default=250)
 p.add_argument('--threads', type=int, default=1)
 p.add_argument('--correlate', action='store_true', help='prototype: full covariance of w_sf across types per spot')
-p.add_argument('--groups', default='', help='prototype: lr multipliers per parameter group (JSON)')
 p.add_argument('--condition', action='store_true', help='prototype: w_sf given detection y_s in the guide')
 a = p.parse_args()
 
@@ -57,10 +56,6 @@ if a.condition:
     sys.path.insert(0, '/work/proto')
     from corr import condition
     condition(mod.module.guide)
-if a.groups:
-    sys.path.insert(0, '/work/proto')
-    from groups import install
-    install(mod.module.guide, json.loads(a.groups))
 out = os.path.join(a.data, 'tune'); os.makedirs(out, exist_ok=True)
 path = os.path.join(out, f'{a.name}.jsonl')
 open(path, 'w').close()
