@@ -213,7 +213,8 @@ def write_summary(df, out_dir=os.path.join(HERE, 'results'), tag='suite', **kw):
             "steps. The per-spot final rate was chosen on training curves of `subtypes` seeds 0 and 2, `many_cells` and "
             "`tech` seed 0 (`tune_spatial.py`), so the held-out runs are the other seeds. The `time_fraction` of the "
             "gap tables comes from runs on a loaded machine (up to four processes on two cores); `time_fraction_paired` "
-            "projects this suite's mean steps with the paired per-step timing (`suite_timing.md`, a quiet machine).\n",
+            "projects this suite's mean steps with the paired per-step timing of seed 0 (`suite_timing.md`, a quiet "
+            "machine, the same defaults).\n",
             '## Accuracy and calibration\n', markdown(table), '',
             '## Gaps to cell2location\'s 30,000 steps, on the seeds both libraries ran (c2l_nb minus cell2location)\n',
             "Targets: d_r >= -0.005, d_pr_auc >= -0.005, d_jsd <= 0.005, time_fraction <= 1/20 = 0.05 (cell2location's "

@@ -78,8 +78,8 @@ The model itself is cell2location's: same priors, same likelihood, same outputs.
 
 The accuracy suite and the Visium HD scale runs were measured with the current defaults (LogNormal guide, learning
 rate 0.05 decaying to 0.002 over 5,000 steps with the per-spot locations decaying to 0.004 only, the q05-based
-stopping rule; at HD size, minibatches). The paired timing and the reference signatures were measured with the
-previous spatial schedule (every site decaying to 0.002), which stopped about 600 steps earlier. The sections after
+stopping rule with windows of 200 steps; at HD size, minibatches), and so was the paired timing. The reference
+signatures do not depend on the spatial schedule. The sections after
 the HD ones were measured with an earlier version's defaults (softplus guide, learning rate 0.02 decaying to 0.002
 over `max_epochs`, a loss-based stopping rule that ended training after about 2,000 steps); their speed per step is
 unchanged, their step counts and accuracies are not the current ones.
