@@ -104,7 +104,7 @@ def one(a) -> dict:
     t0 = time.perf_counter()
     ad, truth, sig = build(a.bins, a.genes, a.types, a.seed, a.device)
     sim_s = time.perf_counter() - t0
-    mod = Cell2location(ad, cell_state_df=sig, N_cells_per_location=2., detection_alpha=20)
+    mod = Cell2location(ad, cell_state_df=sig, **{'N_cells_per_location': 2., 'detection_alpha': 20, **json.loads(a.model)})
     kw = json.loads(a.train)
     if a.mode == 'full': kw.setdefault('batch_size', None)
     elif a.mode == "minibatch": mod._full_batch_budget_s = mod._time_min_obs = 0  # what `auto` chooses at HD size, at any size
@@ -113,8 +113,9 @@ def one(a) -> dict:
         def look(epoch):
             if (epoch + 1) % a.every: return
             t1 = time.perf_counter()
-            q = mod.module.guide.quantiles(0.05, names=['w_sf'])['w_sf'].cpu().numpy()
-            curve.append(dict(epoch=epoch + 1, q05_r=float(np.corrcoef(q.ravel(), truth.ravel())[0, 1])))
+            q, med = quick_quantile(mod, 0.05), quick_quantile(mod, 0.5)
+            curve.append(dict(epoch=epoch + 1, q05_r=float(np.corrcoef(q.ravel(), truth.ravel())[0, 1]),
+                              total_ratio=float(med.sum() / truth.sum())))
             print(json.dumps(curve[-1]), flush=True)
             t_eval[0] += time.perf_counter() - t1
         kw['callback'] = look
@@ -136,11 +137,21 @@ def one(a) -> dict:
         row['means_r'] = float(np.corrcoef(ad.obsm['means_cell_abundance_w_sf'].values.ravel(), truth.ravel())[0, 1])
         row['total_ratio'] = float(ad.obsm['means_cell_abundance_w_sf'].values.sum() / truth.sum())
     elif a.accuracy:  # without the export: the analytic q05 of the guide
-        q05 = mod.module.guide.quantiles(0.05, names=['w_sf'])['w_sf'].cpu().numpy()
+        q05, med = (mod.posterior_quantile(q)['w_sf'] for q in (0.05, 0.5))
         row['q05_r'] = float(np.corrcoef(q05.ravel(), truth.ravel())[0, 1])
+        row['total_ratio'] = float(med.sum() / truth.sum())  # of the posterior medians
     row['total_s'] = time.perf_counter() - t0
     if curve: row['curve'] = curve
     return row
+
+
+def quick_quantile(mod, q: float):
+    "Quantile q of w_sf from the guide's quantiles, no draws (with totals from N_s: q of the weights' shares times q of N_s)."
+    g = mod.module.guide
+    if 'w_sf_proportion' not in g.sites: return g.quantiles(q, names=['w_sf'])['w_sf'].cpu().numpy()
+    d = g.quantiles(q, names=['w_sf_proportion', 'n_s_cells_per_location'])
+    v = d['w_sf_proportion']
+    return (v / v.sum(-1, keepdim=True) * d['n_s_cells_per_location']).cpu().numpy()
 
 
 def run_rows(specs: list, out: Path) -> list:
@@ -268,6 +279,7 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--mode', default='auto', choices=['auto', 'full', 'minibatch'])
     p.add_argument('--train', default='{}', help='more train() arguments (JSON)')
+    p.add_argument('--model', default='{}', help='more Cell2location() arguments (JSON), e.g. priors')
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--device', default='cpu', help='where the data are simulated')
     p.add_argument('--num-samples', type=int, default=100)

@@ -66,11 +66,11 @@ t0 = time.perf_counter()
 def look(epoch):
     t1 = time.perf_counter()
     g = mod.module.guide
-    state['acc'] = state['acc'] + g.quantiles(0.05, names=['w_sf'])['w_sf']  # window mean, as the stopping rule sees it
+    state['acc'] = state['acc'] + mod._monitored(g)  # window mean, as the stopping rule sees it
     if (epoch + 1) % a.every:
         state['eval'] += time.perf_counter() - t1
         return
-    q05, q95 = (g.quantiles(q, names=['w_sf'])['w_sf'].numpy() for q in (0.05, 0.95))
+    q05, q95 = (mod.posterior_quantile(q)['w_sf'] for q in (0.05, 0.95))
     state['prev'], ch = Convergence.change(state['acc'] / a.every, state['prev'])
     state['acc'] = 0.
     row = dict(epoch=epoch + 1, train_s=t1 - t0 - state['eval'], d_prop=ch and ch[0], d_tot=ch and ch[1],

@@ -178,6 +178,15 @@ class ModelBase:
     def _covariates(self) -> list[np.ndarray]: raise NotImplementedError
     def _deterministic(self, draws:dict, idx) -> dict: return {}
     _local_deterministic = ()
+    _legacy_init_kwargs = {}  # init arguments that checkpoints written before they existed lack, with the value those models had
+
+    def _monitored(self, guide) -> torch.Tensor:
+        "What the stopping rule tracks: the q05 of `_monitor_site` from the guide (observations x features)."
+        return guide.quantiles(0.05, names=[self._monitor_site])[self._monitor_site]
+
+    def _quantiles_by_draws(self) -> dict:
+        "Deterministic sites whose quantiles `posterior_quantile` computes from draws, each with the guide's sites it needs."
+        return {}
 
     @property
     def n_obs(self): return self.adata.n_obs
@@ -257,9 +266,8 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
             data = self._data(dev) if resident == 'device' else self._data(dev, resident=resident)
             if seed is not None: torch.manual_seed(seed)
             gen = torch.Generator().manual_seed(int(seed or 0))
-            site = self._monitor_site
             res = run_svi(self.module.model, self.module.guide, data.batches(batch_size, gen), progress=progress_bar,
-                          monitor=lambda: self.module.guide.quantiles(0.05, names=[site])[site], **svi)
+                          monitor=lambda: self._monitored(self.module.guide), **svi)
     hist, status = res
     old = self.history_['elbo_train']
     new = pd.DataFrame({'elbo_train': hist}, index=pd.RangeIndex(len(old), len(old) + len(hist), name='epoch'))
@@ -336,14 +344,25 @@ def plot_history(self:ModelBase, iter_start:int=0, # first epoch to show
 def posterior_quantile(self:ModelBase, q:float=0.5, # the quantile, e.g. 0.05
                        batch_size:int|None=None, # accepted for compatibility; quantiles are analytic
                        use_gpu=None, accelerator='auto', device=None, exclude_vars:list|None=None, **kwargs) -> dict:
-    "Posterior quantile `q` of every site, analytically from the guide (no sampling); deterministic sites from those values."
+    "Posterior quantile `q` of every site, analytically from the guide; deterministic sites from those values, or from 1,000 draws (seeded) where the model says so."
     self._check_trained('posterior_quantile')
     self._move(accelerator, device, use_gpu)
     with torch.no_grad():
         vals = self.module.guide.quantiles(q)
         det = self._deterministic({k: v.unsqueeze(0) for k, v in vals.items()}, None)
         vals.update({k: v[0] for k, v in det.items()})
-    return {k: v.detach().cpu().numpy() for k, v in vals.items() if k not in (exclude_vars or [])}
+    out = {k: v.detach().cpu().numpy() for k, v in vals.items() if k not in (exclude_vars or [])}
+    need = {k: v for k, v in self._quantiles_by_draws().items() if k in out}
+    if need:  # e.g. a ratio of two sites: the ratio of their quantiles is not its quantile
+        dev, n = self.device, 1000
+        with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []), torch.no_grad():
+            torch.manual_seed(0)
+            s = summarise_draws(self.module.guide, lambda d, idx: self._deterministic(d, idx), num_samples=n,
+                                batch_size=self._auto_sample_batch(n), quantiles=(q,), return_sites=list(need),
+                                local_deterministic=self._local_deterministic, draw_sites=sorted(set().union(*need.values())),
+                                progress=False)
+        out.update(s[f'post_sample_{quantile_name(q)}'])
+    return out
 
 # %% ../nbs/03c_base.ipynb #22e21b9e
 @patch
@@ -448,7 +467,7 @@ def load(cls:ModelBase, dir_path:str|Path, # folder written by `save`
         raise ValueError(f"adata has {adata.n_obs} observations but the model was trained on {ck['n_obs']}.")
     _check_obs_order(adata, ck['obs_names'], f)
     if SETUP_KEY not in adata.uns: adata.uns[SETUP_KEY] = ck['registry']
-    mod = cls(adata, **_unplain(ck['init_kwargs'], sys.modules[cls.__module__]))
+    mod = cls(adata, **{**cls._legacy_init_kwargs, **_unplain(ck['init_kwargs'], sys.modules[cls.__module__])})
     mod.module.load_state_dict(ck['state_dict'])
     h = ck['history'].numpy()
     mod.history_ = {'elbo_train': pd.DataFrame({'elbo_train': h}, index=pd.RangeIndex(len(h), name='epoch'))}

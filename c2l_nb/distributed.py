@@ -134,7 +134,7 @@ def train_sharded(mod, # a c2l_nb model with the mean-field guide, e.g. `Cell2lo
     shard_guide(guide, mine)
     glob = [guide.locs[n] for n, s in guide.sites.items() if not s.local] + \
            [guide.scales[n] for n, s in guide.sites.items() if not s.local]
-    scale, site = ShardScale(glob=1 / W), mod._monitor_site
+    scale = ShardScale(glob=1 / W)
     def epoch():
         for step in plan.epoch():
             scale.local = len(step[r]) / sum(len(b) for b in step)
@@ -143,7 +143,7 @@ def train_sharded(mod, # a c2l_nb model with the mean-field guide, e.g. `Cell2lo
     try:
         with scale:
             res = run_svi(mod.module.model, guide, epoch, progress=progress and r == 0, before_step=lambda: _reduce_grads(glob),
-                          monitor=lambda: _gather_rows(guide.quantiles(0.05, names=[site])[site], plan.shards), **svi)
+                          monitor=lambda: _gather_rows(mod._monitored(guide), plan.shards), **svi)
     finally: gather_guide(guide, plan.shards)
     hist = torch.tensor(res.history, dtype=torch.float64)
     dist.all_reduce(hist)  # each epoch's loss: the sum of the processes' losses

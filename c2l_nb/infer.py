@@ -371,6 +371,7 @@ def summarise_draws(guide:Guide,
                     return_samples:bool=False, # also return the draws themselves (memory grows with num_samples)
                     sample_chunk:int=250, # draws made at once
                     local_deterministic:Iterable[str]=(), # deterministic sites that are local to observations
+                    draw_sites:list|None=None, # the guide's sites to draw (default: all); `deterministic` must need no others
                     progress:bool=True,
                    ) -> dict:
     "Posterior mean, sd and quantiles of every site from `num_samples` draws, streamed over observation blocks."
@@ -387,7 +388,7 @@ def summarise_draws(guide:Guide,
         if idx is not None: idx = idx.to(dev)
         draws = {}
         for start in range(0, num_samples, sample_chunk):
-            d = guide.draw(min(sample_chunk, num_samples - start), idx, seed=seed + start)
+            d = guide.draw(min(sample_chunk, num_samples - start), idx, draw_sites, seed=seed + start)
             if deterministic is not None: d.update(deterministic(d, idx))
             for k, v in d.items():
                 if return_sites is not None and k not in return_sites: continue

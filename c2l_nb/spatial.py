@@ -24,9 +24,12 @@ from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 
 # %% auto #0
-__all__ = ['SpatialPriors', 'LocationModel', 'expected_mu', 'spatial_loglik', 'detection_mean_hat', 'Cell2location']
+__all__ = ['LIMIT_MIN_CELLS', 'SpatialPriors', 'LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik',
+           'detection_mean_hat', 'Cell2location']
 
 # %% ../nbs/05_spatial.ipynb #b3b3c7d6
+LIMIT_MIN_CELLS = 5  # from this many expected cells per spot, totals come from N_s by default (see the model page, "Cell totals")
+
 @dataclass(frozen=True)
 class SpatialPriors:
     "Hyper-parameters of the spatial model (cell2location's names and defaults)."
@@ -43,6 +46,11 @@ class SpatialPriors:
     alpha_g_phi_hyp: tuple = (9.0, 3.0) # Gamma(shape, rate) of the overdispersion hyper-prior
     gene_add_alpha_hyp: tuple = (9.0, 3.0) # Gamma(shape, rate) of the background's inverse-sqrt-shape hyper-prior
     gene_add_mean_hyp: tuple = (1.0, 100.0) # Gamma(shape, rate) of the background mean per batch
+    use_n_s_cells_per_location_limit: bool|None = None # w_sf = N_s x normalised Gamma weights, totals follow N_s (False: cell2location's released form); None: True when N_cells_per_location >= LIMIT_MIN_CELLS
+
+    def __post_init__(self):  # the form is settled once, when the model is built
+        if self.use_n_s_cells_per_location_limit is None:
+            object.__setattr__(self, 'use_n_s_cells_per_location_limit', bool(self.N_cells_per_location >= LIMIT_MIN_CELLS))
 
 # %% ../nbs/05_spatial.ipynb #e81c6636
 class LocationModel(PyroModule):
@@ -76,13 +84,15 @@ class LocationModel(PyroModule):
         return pyro.sample('x_fr_group2fact', dist.Gamma(k_r / F, k_r).expand([R, F]))
 
     def abundance(self, x_fr):
-        "Local: N_s, B_s, z_sr and the cell abundance w_sf (inside the spot plate)."
+        "Local: N_s, B_s, z_sr and the cell abundance w_sf (inside the spot plate); by default w_sf = N_s x the shares of Gamma weights."
         p, R = self.priors, self.priors.n_groups
         n_s = pyro.sample('n_s_cells_per_location', dist.Gamma(self._c(p.N_cells_per_location * p.N_cells_mean_var_ratio), self._c(p.N_cells_mean_var_ratio)))
         b_s = pyro.sample('b_s_groups_per_location', dist.Gamma(self._c(p.B_groups_per_location), self._c(1.)))
         z_sr = pyro.sample('z_sr_groups_factors', dist.Gamma(b_s / R, b_s / n_s).expand([n_s.shape[0], R]))
         lam = p.w_sf_mean_var_ratio
-        return pyro.sample('w_sf', dist.Gamma(z_sr @ x_fr * lam, self._c(lam)))
+        if not p.use_n_s_cells_per_location_limit: return pyro.sample('w_sf', dist.Gamma(z_sr @ x_fr * lam, self._c(lam)))
+        v = pyro.sample('w_sf_proportion', dist.Gamma(z_sr @ x_fr * lam, self._c(lam)))  # weights: only their shares count
+        return pyro.deterministic('w_sf', abundance_from_weights(v, n_s))
 
     def detection_globals(self):
         "y_e (E x 1): the mean detection efficiency of each batch."
@@ -118,6 +128,10 @@ class LocationModel(PyroModule):
 def expected_mu(w_sf, cell_state, m_g, s_g, y_s):
     "mu_sg = (m_g * sum_f w_sf g_fg + s_g) * y_s; `cell_state` is F x G, `s_g` the background rows of the spots' batches."
     return (w_sf @ cell_state * m_g + s_g) * y_s
+
+def abundance_from_weights(v, n_s):
+    "w_sf = N_s v_sf / sum_f v_sf: abundances whose total at each spot is N_s (the model with `use_n_s_cells_per_location_limit`)."
+    return v / v.sum(-1, keepdim=True).clamp_min(1e-30) * n_s
 
 # %% ../nbs/05_spatial.ipynb #6028f84a
 class _SpatialNB(torch.autograd.Function):
@@ -231,7 +245,10 @@ def _priors_from_kwargs(kw:dict) -> SpatialPriors:
                 else: vals[tgt] = float(vv)
         else: raise TypeError(f"unknown argument {k!r}; hyper-parameters are: {sorted(names)}.")
     for k, v in vals.items():  # every scalar hyper-parameter is a positive number (a string such as '8' is refused)
-        if not isinstance(getattr(SpatialPriors, k), tuple): _check_number(k, v, lambda x: x > 0, 'a positive number')
+        if k == 'use_n_s_cells_per_location_limit':
+            if v is not None and not isinstance(v, (bool, np.bool_)): raise TypeError(f"{k} must be True, False or None, got {v!r}.")
+            vals[k] = None if v is None else bool(v)
+        elif not isinstance(getattr(SpatialPriors, k), tuple): _check_number(k, v, lambda x: x > 0, 'a positive number')
     if 'n_groups' in vals and (int(vals['n_groups']) != vals['n_groups'] or vals['n_groups'] < 1):
         raise ValueError(f"n_groups must be a positive integer, got {vals['n_groups']!r}.")
     return SpatialPriors(**vals)
@@ -242,12 +259,13 @@ class Cell2location(ModelBase):
     _module_name = 'Cell2locationBaseModule'
     _default_lr, _default_lr_end, _default_early_stop = 0.05, 0.002, True
     _default_decay_epochs = 5000  # lr 0.05 -> 0.002 over 5,000 epochs, then constant; the stopping rule ends training
-    _default_local_lr_end = 0.004  # ... but the per-spot locations decay only to 0.004 (benchmarks/results/suite_*.md)
+    _default_local_lr_end = 0.004  # ... but in cell2location's released form the per-spot locations decay only to 0.004 (benchmarks/results/suite_*.md)
     _minibatch_settings = dict(lr=0.01, local_lr=0.05, local_lr_end=0.005, decay_epochs=200, max_epochs=500,  # chosen for time (HD):
                                early_stop=dict(window=25, min_epochs=200))  # globals at 0.01, per-spot locations 0.05 -> 0.005 (benchmarks/results/hd_scale.md)
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
-    _local_deterministic = ('u_sf_mRNA_factors',)
+    _local_deterministic = ('u_sf_mRNA_factors', 'w_sf')  # w_sf: from its weights and N_s when the model has them
+    _legacy_init_kwargs = dict(use_n_s_cells_per_location_limit=False)  # models saved before the option existed
     _nan_hint = ("Likely causes: normalised (not raw) counts, genes with zero counts in every spot, or signatures with "
                  "NaN/zero totals. If it happens late in training, fewer epochs or a lower lr (e.g. 0.001) help; if it "
                  "happens at once, check the inputs.")
@@ -280,6 +298,8 @@ class Cell2location(ModelBase):
         super().__init__(adata)
         m = self.adata_manager
         self.priors = _priors_from_kwargs(priors)
+        if self.priors.use_n_s_cells_per_location_limit:  # its schedule: every site to 0.002 (the weights jitter at 0.004), over 4,000 epochs
+            self._default_local_lr_end, self._default_decay_epochs = None, 4000
         cs = check_cell_state(cell_state_df, adata)
         self.factor_names_ = [str(c) for c in cs.columns]
         self.cell_state_df_ = cs
@@ -312,9 +332,24 @@ class Cell2location(ModelBase):
     _default_max_epochs = 10000  # an upper bound: the stopping rule usually ends training near 5,000
     def _default_epochs(self): return self._default_max_epochs
 
+    def _monitored(self, guide) -> torch.Tensor:
+        "q05 of w_sf for the stopping rule; with totals from N_s, the q05 weights' shares times the q05 of N_s."
+        if 'w_sf_proportion' not in guide.sites: return super()._monitored(guide)
+        q = guide.quantiles(0.05, names=['w_sf_proportion', 'n_s_cells_per_location'])
+        return abundance_from_weights(q['w_sf_proportion'], q['n_s_cells_per_location'])
+
+    def _quantiles_by_draws(self) -> dict:
+        "w_sf is a function of two sites when its totals come from N_s: its quantiles (and u_sf_mRNA_factors') need draws."
+        if 'w_sf_proportion' not in self.module.guide.sites: return {}
+        w = ['w_sf_proportion', 'n_s_cells_per_location']
+        return {'w_sf': w, 'u_sf_mRNA_factors': w + (['m_g'] if 'm_g' in self.module.guide.sites else ['detection_mean_y_e'])}
+
     def _deterministic(self, d:dict, idx) -> dict:
-        "u_sf_mRNA_factors = w_sf * sum_g m_g g_fg (mRNA contributed by each type); detection_hyp_prior_alpha."
+        "w_sf from its weights and N_s (when the model has them); u_sf_mRNA_factors = w_sf * sum_g m_g g_fg (mRNA contributed by each type); detection_hyp_prior_alpha."
         out = {}
+        if 'w_sf' not in d and 'w_sf_proportion' in d:  # the model with totals from N_s
+            d = {**d, 'w_sf': abundance_from_weights(d['w_sf_proportion'], d['n_s_cells_per_location'])}
+            out['w_sf'] = d['w_sf']
         if 'm_g' not in d and 'detection_mean_y_e' in d and not getattr(self.module.model, 'has_m_g', True):
             d = {**d, 'm_g': self.module.model.one.new_ones(d['detection_mean_y_e'].shape[0], 1, self.module.model.n_vars)}
             out['m_g'] = d['m_g']  # a model without gene sensitivity: m_g = 1, exported so that compute_expected works
