@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_spatial.ipynb #a6825f79
 from __future__ import annotations
-from dataclasses import dataclass, asdict, fields
+from dataclasses import asdict
 
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
@@ -18,39 +18,14 @@ from .infer import Counts, _gamma_terms, ambient_prior, overdispersion_prior
 from .registry import GPU_BLOCK
 from pyro import poutine
 from .base import ModelBase, _check_number
+from .spatial_priors import SpatialPriors, _priors_from_kwargs
 from .guides.hierarchical import guide_spec, make_guide
 from .guides.amortised import AmortisedGuide, AMORTISED_TRAIN
 from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 
 # %% auto #0
-__all__ = ['LIMIT_MIN_CELLS', 'SpatialPriors', 'LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik',
-           'detection_mean_hat', 'Cell2location']
-
-# %% ../nbs/05_spatial.ipynb #b3b3c7d6
-LIMIT_MIN_CELLS = 5  # from this many expected cells per spot, totals come from N_s by default (see the model page, "Cell totals")
-
-@dataclass(frozen=True)
-class SpatialPriors:
-    "Hyper-parameters of the spatial model (cell2location's names and defaults)."
-    N_cells_per_location: float = 8.0 # expected cells per spot, N-hat (tissue-dependent: count nuclei in a few spots)
-    A_factors_per_location: float = 7.0 # expected cell types per spot, A-hat
-    B_groups_per_location: float = 7.0 # expected tissue zones per spot, B-hat
-    N_cells_mean_var_ratio: float = 1.0 # nu: N_s ~ Gamma(N-hat * nu, nu)
-    n_groups: int = 50 # number of tissue zones R
-    w_sf_mean_var_ratio: float = 5.0 # lambda: w_sf ~ Gamma(lambda * mean, lambda)
-    detection_mean_alpha: float = 10.0 # y_e ~ Gamma(a, a / delta-hat)
-    m_g_mean: float = 1.0 # prior mean of the gene-sensitivity mean
-    m_g_mean_var_ratio: float = 1.0
-    m_g_alpha_mean: float = 3.0 # rate of the Exponential on m_g's inverse-sqrt shape
-    alpha_g_phi_hyp: tuple = (9.0, 3.0) # Gamma(shape, rate) of the overdispersion hyper-prior
-    gene_add_alpha_hyp: tuple = (9.0, 3.0) # Gamma(shape, rate) of the background's inverse-sqrt-shape hyper-prior
-    gene_add_mean_hyp: tuple = (1.0, 100.0) # Gamma(shape, rate) of the background mean per batch
-    use_n_s_cells_per_location_limit: bool|None = None # w_sf = N_s x normalised Gamma weights, totals follow N_s (False: cell2location's released form); None: True when N_cells_per_location >= LIMIT_MIN_CELLS
-
-    def __post_init__(self):  # the form is settled once, when the model is built
-        if self.use_n_s_cells_per_location_limit is None:
-            object.__setattr__(self, 'use_n_s_cells_per_location_limit', bool(self.N_cells_per_location >= LIMIT_MIN_CELLS))
+__all__ = ['LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'detection_mean_hat', 'Cell2location']
 
 # %% ../nbs/05_spatial.ipynb #e81c6636
 class LocationModel(PyroModule):
@@ -224,35 +199,6 @@ def detection_mean_hat(totals:np.ndarray, # total counts per spot
                          "Remove spots with no counts and check cell_state_df.")
     return d.reshape(n_batch, 1)
 
-# %% ../nbs/05_spatial.ipynb #9ed76469
-_DICT_ALIASES = {'detection_hyp_prior': {'mean_alpha': 'detection_mean_alpha'},
-                 'm_g_gene_level_prior': {'mean': 'm_g_mean', 'mean_var_ratio': 'm_g_mean_var_ratio', 'alpha_mean': 'm_g_alpha_mean'},
-                 'alpha_g_phi_hyp_prior': {'alpha': ('alpha_g_phi_hyp', 0), 'beta': ('alpha_g_phi_hyp', 1)},
-                 'gene_add_alpha_hyp_prior': {'alpha': ('gene_add_alpha_hyp', 0), 'beta': ('gene_add_alpha_hyp', 1)},
-                 'gene_add_mean_hyp_prior': {'alpha': ('gene_add_mean_hyp', 0), 'beta': ('gene_add_mean_hyp', 1)}}
-
-def _priors_from_kwargs(kw:dict) -> SpatialPriors:
-    "SpatialPriors from keyword arguments, accepting cell2location's nested-dict spellings."
-    names = {f.name for f in fields(SpatialPriors)}; vals = {}
-    for k, v in kw.items():
-        if k in names: vals[k] = v
-        elif k in _DICT_ALIASES:
-            for kk, vv in dict(v).items():
-                tgt = _DICT_ALIASES[k].get(kk)
-                if tgt is None: raise TypeError(f"{k}[{kk!r}] is not a known hyper-parameter; known: {list(_DICT_ALIASES[k])}.")
-                if isinstance(tgt, tuple):
-                    cur = list(vals.get(tgt[0], getattr(SpatialPriors(), tgt[0]))); cur[tgt[1]] = float(vv); vals[tgt[0]] = tuple(cur)
-                else: vals[tgt] = float(vv)
-        else: raise TypeError(f"unknown argument {k!r}; hyper-parameters are: {sorted(names)}.")
-    for k, v in vals.items():  # every scalar hyper-parameter is a positive number (a string such as '8' is refused)
-        if k == 'use_n_s_cells_per_location_limit':
-            if v is not None and not isinstance(v, (bool, np.bool_)): raise TypeError(f"{k} must be True, False or None, got {v!r}.")
-            vals[k] = None if v is None else bool(v)
-        elif not isinstance(getattr(SpatialPriors, k), tuple): _check_number(k, v, lambda x: x > 0, 'a positive number')
-    if 'n_groups' in vals and (int(vals['n_groups']) != vals['n_groups'] or vals['n_groups'] < 1):
-        raise ValueError(f"n_groups must be a positive integer, got {vals['n_groups']!r}.")
-    return SpatialPriors(**vals)
-
 # %% ../nbs/05_spatial.ipynb #8aa8b774
 class Cell2location(ModelBase):
     "Map cell types onto spatial data: absolute abundance of every type at every spot (cell2location's model)."
@@ -298,8 +244,6 @@ class Cell2location(ModelBase):
         super().__init__(adata)
         m = self.adata_manager
         self.priors = _priors_from_kwargs(priors)
-        if self.priors.use_n_s_cells_per_location_limit:  # its schedule: every site to 0.002 (the weights jitter at 0.004), over 4,000 epochs
-            self._default_local_lr_end, self._default_decay_epochs = None, 4000
         cs = check_cell_state(cell_state_df, adata)
         self.factor_names_ = [str(c) for c in cs.columns]
         self.cell_state_df_ = cs
@@ -318,6 +262,8 @@ class Cell2location(ModelBase):
         self.detection_mean_ = dm
         model = _model_class(model_class)(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
         guide = make_guide(spec, model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
+        if 'w_sf_proportion' in guide.sites:  # totals from N_s: every site to 0.002 (the weights jitter at 0.004), over 4,000 epochs
+            self._default_local_lr_end, self._default_decay_epochs = None, 4000
         if not isinstance(amortised, bool): raise TypeError(f"amortised must be True or False, got {amortised!r}.")
         if amortised and spec['guide_class'] != 'AutoNormal':
             raise ValueError("amortised=True and create_autoguide_kwargs choose two different guides: pass one of them.")

@@ -5,6 +5,11 @@ in place of scvi-tools' `synthetic_iid`), in the same order; the sections are se
 departure: the scvi-tools internals that produce a minibatch's model arguments
 (`AnnDataLoader(model.adata_manager, ...)` and `model.module._get_fn_args_from_batch(batch)`) are replaced by c2l_nb's
 `model.minibatches(...)`. Every section passes.
+
+With `N_cells_per_location=30` c2l_nb's default model takes each spot's total from N_s, so the guide's per-spot
+abundance site is `w_sf_proportion` (as in cell2location's high-resolution branch with
+`use_n_s_cells_per_location_limit`); `w_sf` itself comes from `export_posterior`, `sample_posterior` and
+`posterior_quantile`.
 """
 import numpy as np
 import pytest
@@ -96,7 +101,7 @@ def test_default_model(s):
         break
     med = st_model.module.guide.median(*args, **kwargs)
     st_model.module.model.compute_expected_per_cell_type(st_model.samples["post_sample_q05"], st_model.adata_manager)
-    assert med["w_sf"].shape == (50, 5) and dataset.obsm["q001_cell_abundance_w_sf"].shape == (400, 5)
+    assert med["w_sf_proportion"].shape == (50, 5) and dataset.obsm["q001_cell_abundance_w_sf"].shape == (400, 5)
     s.update(dataset=dataset)
 
 
@@ -163,8 +168,8 @@ def test_guide_quantiles_list_form(s):
     st_model.train(max_epochs=1, batch_size=20, accelerator=s["accelerator"])
     args, kwargs = next(st_model.minibatches(50))
     q = st_model.module.guide.quantiles([0.5], *args, **kwargs)
-    assert q["w_sf"].shape == (1, 50, 5)
-    assert torch.equal(q["w_sf"][0], st_model.module.guide.median(*args, **kwargs)["w_sf"])
+    assert q["w_sf_proportion"].shape == (1, 50, 5)
+    assert torch.equal(q["w_sf_proportion"][0], st_model.module.guide.median(*args, **kwargs)["w_sf_proportion"])
 
 
 def test_colocation(s):

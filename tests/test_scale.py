@@ -94,6 +94,7 @@ def _worker(rank, world, port, out):
         if distributed.is_main():
             torch.save({'params': {k: v.detach() for k, v in mod.module.guide.state_dict().items()},
                         'history': mod.history_['elbo_train']['elbo_train'].to_numpy(), 'mode': mod.train_mode_}, out)
+        torch.distributed.barrier()  # both ranks done before the group goes: a rank torn down early once aborted (SIGABRT)
     finally: torch.distributed.destroy_process_group()
 
 
