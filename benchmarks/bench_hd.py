@@ -136,7 +136,7 @@ def one(a) -> dict:
         row['q05_r'] = float(np.corrcoef(q05.ravel(), truth.ravel())[0, 1])
         row['means_r'] = float(np.corrcoef(ad.obsm['means_cell_abundance_w_sf'].values.ravel(), truth.ravel())[0, 1])
         row['total_ratio'] = float(ad.obsm['means_cell_abundance_w_sf'].values.sum() / truth.sum())
-    elif a.accuracy:  # without the export: the analytic q05 of the guide
+    elif a.accuracy:  # without the export: posterior_quantile (analytic, or seeded draws for totals from N_s)
         q05, med = (mod.posterior_quantile(q)['w_sf'] for q in (0.05, 0.5))
         row['q05_r'] = float(np.corrcoef(q05.ravel(), truth.ravel())[0, 1])
         row['total_ratio'] = float(med.sum() / truth.sum())  # of the posterior medians
@@ -147,11 +147,11 @@ def one(a) -> dict:
 
 def quick_quantile(mod, q: float):
     "Quantile q of w_sf from the guide's quantiles, no draws (with totals from N_s: q of the weights' shares times q of N_s)."
+    from c2l_nb.spatial import abundance_from_weights
     g = mod.module.guide
     if 'w_sf_proportion' not in g.sites: return g.quantiles(q, names=['w_sf'])['w_sf'].cpu().numpy()
     d = g.quantiles(q, names=['w_sf_proportion', 'n_s_cells_per_location'])
-    v = d['w_sf_proportion']
-    return (v / v.sum(-1, keepdim=True) * d['n_s_cells_per_location']).cpu().numpy()
+    return abundance_from_weights(d['w_sf_proportion'], d['n_s_cells_per_location']).cpu().numpy()
 
 
 def run_rows(specs: list, out: Path) -> list:

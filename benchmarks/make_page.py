@@ -74,11 +74,11 @@ Where the time goes, and what changed to make it shorter, is explained in the AP
 [the likelihood](../infer.html) ("The same sum, fast": count terms on the non-zero entries only, count histograms,
 gradients by hand), [the spatial model](../spatial.html) ("The likelihood in one pass") and
 [the reference model](../reference.html) ("Pooling cells").
-The model is cell2location's (same likelihood, same outputs), except that with 5 or more expected cells per spot
+The model is cell2location's (same likelihood, same outputs), except that with 10 or more expected cells per spot
 the cell totals come from $N_s$ (the form of cell2location's unreleased high-resolution branch; see the model page).
 
 The accuracy suite was measured with the current defaults (LogNormal guide, the q05-based stopping rule with
-windows of 200 steps; with 5 or more expected cells per spot, totals from $N_s$ and a learning rate decaying from
+windows of 200 steps; with 10 or more expected cells per spot, totals from $N_s$ and a learning rate decaying from
 0.05 to 0.002 over 4,000 steps; with fewer, cell2location's released form with the decay over 5,000 steps and the
 per-spot locations decaying to 0.004 only). The Visium HD scale runs (2 cells per bin: the released form, and
 minibatches) and the paired timing (seconds per step) were measured with the released form. The reference

@@ -30,6 +30,7 @@ p.add_argument('--out', required=True)
 p.add_argument('--sig', choices=['own', 'true'], default='own')
 p.add_argument('--checkpoints', default='')
 p.add_argument('--train-kwargs', default='{}')
+p.add_argument('--model-kwargs', default='{}', help='more Cell2location() arguments (JSON; c2l_nb only)')
 p.add_argument('--threads', type=int, default=1)
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--ref-model', default='{}', help='RegressionModel keyword arguments (JSON)')
@@ -96,7 +97,8 @@ vis, sig = vis[:, genes].copy(), sig.loc[genes]
 sig = sig[json.load(open(os.path.join(a.data, 'types.json')))]  # the truth's column order
 Cell2location.setup_anndata(vis, batch_key='sample')
 reset_peak_rss()
-mod = Cell2location(vis, cell_state_df=sig, N_cells_per_location=meta['N_cells_per_location'], detection_alpha=20)
+mod = Cell2location(vis, cell_state_df=sig, N_cells_per_location=meta['N_cells_per_location'], detection_alpha=20,
+                    **({} if PEER else json.loads(a.model_kwargs)))
 kw = json.loads(a.train_kwargs)
 steps, train_s = 0, 0.
 chunks = [int(c) for c in a.checkpoints.split(',') if c] or [None]

@@ -12,7 +12,7 @@ from .base import _check_number
 __all__ = ['LIMIT_MIN_CELLS', 'SpatialPriors']
 
 # %% ../nbs/04b_spatial_priors.ipynb #b3b3c7d6
-LIMIT_MIN_CELLS = 5  # from this many expected cells per spot, totals come from N_s by default (see the model page, "Cell totals")
+LIMIT_MIN_CELLS = 10  # from this many expected cells per spot, totals come from N_s by default (see the model page, "Cell totals")
 
 @dataclass(frozen=True)
 class SpatialPriors:
@@ -34,7 +34,8 @@ class SpatialPriors:
 
     def __post_init__(self):  # the form is settled once, when the model is built
         if self.use_n_s_cells_per_location_limit is None:
-            object.__setattr__(self, 'use_n_s_cells_per_location_limit', bool(self.N_cells_per_location >= LIMIT_MIN_CELLS))
+            limit = round(float(self.N_cells_per_location), 6) >= LIMIT_MIN_CELLS  # a mean such as 4.999999999999999 counts as 5
+            object.__setattr__(self, 'use_n_s_cells_per_location_limit', bool(limit))
 
 # %% ../nbs/04b_spatial_priors.ipynb #9ed76469
 _DICT_ALIASES = {'detection_hyp_prior': {'mean_alpha': 'detection_mean_alpha'},
