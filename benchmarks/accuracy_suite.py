@@ -158,7 +158,8 @@ METRICS = ['r', 'pr_auc', 'jsd', 'cover90', 'above_q05', 'false_presence', 'tota
 
 ALSO = [('l004w200', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
         ('released', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
-        ('limit', "c2l_nb, totals from N_s at every N (`use_n_s_cells_per_location_limit=True`, decay over 5,000 steps), all seeds")]
+        ('limit', "c2l_nb, totals from N_s at every N (`use_n_s_cells_per_location_limit=True`, decay over 5,000 steps), all seeds"),
+        ('limit4k', "c2l_nb, totals from N_s (`use_n_s_cells_per_location_limit=True`, its schedule), all seeds")]
 
 
 def summary(df, c2l_config='auto', peer_config='c2l30k', peer_steps=(10000, 30000), also=ALSO):
@@ -217,7 +218,7 @@ def write_summary(df, out_dir=os.path.join(HERE, 'results'), tag='suite', **kw):
                                                      for r, s in means.c2l_nb_steps.items()])
         means = means.reset_index()
     text = ['# Accuracy suite: c2l_nb defaults against cell2location\n',
-            "Five simulated regimes (benchmarks/README.md). Each library maps with the signatures its own reference "
+            "Six simulated regimes (benchmarks/README.md). Each library maps with the signatures its own reference "
             "model learned at the tutorial's settings; q05 abundances against the truth. cell2location ran its "
             f"defaults (30,000 full-data steps, lr 0.002) on {ran}; c2l_nb ran `train()` with its defaults on seeds 0, 1 "
             "and 2. One torch thread per process; `train_s` is wall time of "
