@@ -88,13 +88,13 @@ def _worker(rank, world, port, out):
     torch.set_num_threads(1)
     from c2l_nb import distributed
     mod = make_model()
-    torch.distributed.init_process_group('gloo', rank=rank, world_size=world)
+    # a file store: the TCP store lives in rank 0, and a rank still tearing down when rank 0 exits aborted (SIGABRT)
+    torch.distributed.init_process_group('gloo', init_method=f'file://{out}.store', rank=rank, world_size=world)
     try:
         mod.train(batch_size=BATCH, seed=SEED, devices=world, progress_bar=False, **_settings())
         if distributed.is_main():
             torch.save({'params': {k: v.detach() for k, v in mod.module.guide.state_dict().items()},
                         'history': mod.history_['elbo_train']['elbo_train'].to_numpy(), 'mode': mod.train_mode_}, out)
-        torch.distributed.barrier()  # both ranks done before the group goes: a rank torn down early once aborted (SIGABRT)
     finally: torch.distributed.destroy_process_group()
 
 
