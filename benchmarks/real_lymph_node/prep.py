@@ -1,0 +1,23 @@
+"""The real lymph-node pair (../shared/data/lymph_node_visium_rctd: 1,000 Visium spots x 2,000 genes, 330 reference
+cells of 11 types; no truth): c2l_nb's maps against cell2location's, both libraries with their own signatures.
+
+    python benchmarks/real_lymph_node/prep.py                                   # h5ad files in $REAL_LN_OUT
+    /work/peer_venv/bin/python benchmarks/real_lymph_node/run.py peer peer '{}' 3000,10000,20000,30000
+    .venv/bin/python benchmarks/real_lymph_node/run.py c2l_nb default
+    .venv/bin/python benchmarks/real_lymph_node/run.py c2l_nb released '{"use_n_s_cells_per_location_limit": false}'
+    .venv/bin/python benchmarks/real_lymph_node/compare.py                      # per-type r of the q05 maps, totals
+"""
+import os
+import anndata as ad
+from c2l_nb.io import read_mtx
+D = os.environ.get('C2L_NB_DATA', '../shared/data') + '/lymph_node_visium_rctd/'
+OUT = os.environ.get('REAL_LN_OUT', 'bench_out/real_ln/'); os.makedirs(OUT, exist_ok=True)
+vis = read_mtx(D+'visium'); ref = read_mtx(D+'reference')
+print(vis, ref)
+vis.obs['sample'] = vis.obs['sample'].astype(str) if 'sample' in vis.obs else 'ln'
+ref.obs['sample'] = ref.obs['sample'].astype(str) if 'sample' in ref.obs else 'ref'
+ref.obs['cell_type'] = ref.obs['cell_type'].astype(str)
+v = ad.AnnData(vis.X, obs=vis.obs[['sample']].copy(), var=vis.var[[]].copy())
+r = ad.AnnData(ref.X, obs=ref.obs[['sample', 'cell_type']].copy(), var=ref.var[[]].copy())
+v.write_h5ad(OUT + 'vis.h5ad'); r.write_h5ad(OUT + 'ref.h5ad')
+print(v, r, v.var_names[:3], r.var_names[:3])
