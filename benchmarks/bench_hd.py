@@ -126,6 +126,7 @@ def one(a) -> dict:
     row = dict(bins=a.bins, genes=a.genes, types=a.types, nnz_per_bin=ad.X.nnz / a.bins, mode=a.mode, threads=a.threads,
                device=str(mod.device), load=' '.join(f'{x:.1f}' for x in os.getloadavg()),
                chosen=mod.train_mode_.get('why', ''), batch=mod.train_mode_.get('batch_size'), epochs=epochs,
+               genes_per_step=mod.train_mode_.get('genes_per_step'),
                status=mod.train_status_, sim_s=sim_s, s_per_epoch=tr.seconds / max(epochs, 1), **tr.report('train'))
     if not a.no_export:
         with PhaseMemory() as ex:
@@ -174,7 +175,7 @@ def table(rows: list, cols: list) -> str:
                      + ['| ' + ' | '.join(fmt(r.get(c)) for c in cols) + ' |' for r in rows])
 
 
-COLS = ['bins', 'genes', 'types', 'nnz_per_bin', 'mode', 'threads', 'load', 'batch', 'epochs', 'status', 's_per_epoch', 'train_s',
+COLS = ['bins', 'genes', 'types', 'nnz_per_bin', 'mode', 'genes_per_step', 'threads', 'load', 'batch', 'epochs', 'status', 's_per_epoch', 'train_s',
         'train_peak_rss_mb', 'export_s', 'export_peak_rss_mb', 'q05_r', 'means_r', 'total_ratio', 'total_s']
 
 
@@ -197,14 +198,14 @@ def write_tables(path: Path) -> None:
     rows = {}
     for l in open(path):
         r = json.loads(l)
-        rows[(r['bins'], r['genes'], r['mode'], r.get('epochs') if r.get('q05_r') is None else 0)] = r
+        rows[(r['bins'], r['genes'], r['mode'], r.get('genes_per_step'), r.get('epochs') if r.get('q05_r') is None else 0)] = r
     rows = [rows[k] for k in sorted(rows, key=str)]
     txt = [HEADER, table(rows, COLS), '', reading(rows), '', '## Accuracy along training\n',
            'Pearson r of the q05 abundances against the truth at the epochs where it was measured (`--every`).\n']
     for r in rows:
         if r.get('curve'):
-            txt.append(f"- {r['bins']:,} bins, `{r['mode']}`: " + ', '.join(f"{c['epoch']}: {c['q05_r']:.3f}" for c in r['curve']))
-    txt += ['', '## What `train()` chose\n'] + [f"- {r['bins']:,} bins, `{r['mode']}`: {r.get('chosen', '')}" for r in rows] + ['']
+            txt.append(f"- {label(r)}: " + ', '.join(f"{c['epoch']}: {c['q05_r']:.3f}" for c in r['curve']))
+    txt += ['', '## What `train()` chose\n'] + [f"- {label(r)}: {r.get('chosen', '')}" for r in rows] + ['']
     txt += ['## One GPU: 1,000,000 bins x 18,000 genes\n', gpu_text(rows), '']
     (RESULTS / 'hd_scale.md').write_text('\n'.join(txt))
     import make_page
@@ -221,8 +222,16 @@ rule, `minibatch` is `train()` with the minibatches and settings that `auto` cho
 take too long (forced at a size where it would not). `train_peak_rss_mb` is the peak resident memory of the process during training (from a reset high-water mark,
 so simulating the data is excluded), `export_*` the same for `export_posterior` with 100 posterior draws
 (means, stds, q05, q95). `q05_r`: Pearson r of q05 abundances against the true cell counts per bin and type.
-Rows without accuracy ran a fixed number of epochs to time them.
+Rows without accuracy ran a fixed number of epochs to time them. `genes_per_step`: blank where every step summed the
+likelihood over all genes; a number where the zero counts' term was summed over that many sampled genes per step
+(`c2l_nb.loglik_genes`, unbiased; the default `genes_per_step='auto'` does so in the minibatch mode of sparse data).
 """
+
+
+def label(r: dict) -> str:
+    "A row's size, mode and likelihood (exact, or the zero counts' term over sampled genes)."
+    g = r.get('genes_per_step')
+    return f"{r['bins']:,} bins, `{r['mode']}`, " + (f"{g:,} sampled genes per step" if g else "exact likelihood")
 
 
 def reading(rows: list) -> str:
@@ -231,12 +240,13 @@ def reading(rows: list) -> str:
     for r in rows:
         if r['bins'] == 100000 and r['mode'] == 'auto' and r.get('export_s') is not None:
             m = (r['train_s'] + r['export_s']) / 60
-            out.append(f"- 100,000 bins with the defaults: trained and exported in {m:.1f} min on {r['threads']} threads "
+            out.append(f"- {label(r)}: trained and exported in {m:.1f} min on {r['threads']} threads "
                        f"(target 30 min: {'met' if m <= 30 else 'missed'}); peak RSS {max(r['train_peak_rss_mb'], r['export_peak_rss_mb']) / 1024:.1f} GB "
                        f"(target 8 GB); q05 r {r['q05_r']:.3f}; the stopping rule did {'not ' if r['status'] == 'max_epochs' else ''}end training.")
-    mem = sorted((r['bins'], r['train_peak_rss_mb']) for r in rows if r.get('train_peak_rss_mb') and r['mode'] != 'full')
+    mem = sorted(((r['bins'], r['train_peak_rss_mb'], label(r)) for r in rows if r.get('train_peak_rss_mb') and r['mode'] != 'full'),
+                 key=lambda t: t[:2])
     if len(mem) > 1:
-        out.append('- Peak RSS of training: ' + ', '.join(f"{b:,} bins {m / 1024:.1f} GB" for b, m in mem) + '. It grows with '
+        out.append('- Peak RSS of training: ' + ', '.join(f"{l} {m / 1024:.1f} GB" for b, m, l in mem) + '. It grows with '
                    "the bins: every bin's variational parameters and Adam state stay in memory, and the counts.")
     return '\n'.join(out)
 

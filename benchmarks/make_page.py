@@ -41,6 +41,9 @@ SHOWN = [
      "`benchmarks/bench_hd.py`: simulated 8 um bins with the library's defaults (`train()` chooses full batch or "
      "minibatches from the data size, the free memory and the expected time), time, peak memory and accuracy; "
      "at 10,000 bins full batch and minibatches side by side."),
+    ('Visium HD sparsity: one likelihood evaluation, exact and over sampled genes', 'loglik_genes',
+     "`benchmarks/bench_loglik_genes.py`: the exact `spatial_loglik` against `spatial_loglik_genes` (the zero counts' "
+     "term over k sampled genes, the non-zero counts exact), forward and backward on the same simulated bins."),
     ('Training at scale: memory of full batch and minibatches, random minibatches and spatial tiles', 'scale',
      "`benchmarks/bench_scale.py`: peak memory and seconds per epoch of full-batch and host-resident minibatch "
      "training, and random minibatches against spatially coherent tiles at equal epochs."),

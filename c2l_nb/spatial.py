@@ -6,6 +6,7 @@
 from __future__ import annotations
 from dataclasses import asdict
 
+import warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 import pyro, pyro.distributions as dist
@@ -18,18 +19,21 @@ from .infer import Counts, _gamma_terms, ambient_prior, overdispersion_prior
 from .registry import GPU_BLOCK
 from pyro import poutine
 from .base import ModelBase, _check_number
-from .spatial_priors import SpatialPriors, _priors_from_kwargs
+from .spatial_priors import SpatialPriors, _priors_from_kwargs, detection_mean_hat, _per_batch
+from .loglik_genes import spatial_loglik_genes, draw_genes, auto_genes_per_step, check_genes_per_step
 from .guides.hierarchical import guide_spec, make_guide
 from .guides.amortised import AmortisedGuide, AMORTISED_TRAIN
 from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 
 # %% auto #0
-__all__ = ['LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'detection_mean_hat', 'Cell2location']
+__all__ = ['RUNAWAY_FACTOR', 'LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'Cell2location',
+           'RunawayTotals']
 
 # %% ../nbs/05_spatial.ipynb #e81c6636
 class LocationModel(PyroModule):
     "cell2location's spatial model: zone-factorised abundances w_sf, gene sensitivity m_g, detection y_s, background s_eg, NB noise."
+    genes_per_step = None  # if set (< genes): the likelihood's zero-count term over this many sampled genes per step (`spatial_loglik_genes`)
     def __init__(self, n_obs:int, cell_state:np.ndarray, # signatures, genes x cell types
                  n_batch:int, detection_mean:np.ndarray, # delta-hat per batch, shape (n_batch, 1)
                  detection_alpha:np.ndarray, # alpha^y per batch, shape (n_batch, 1)
@@ -97,7 +101,10 @@ class LocationModel(PyroModule):
         if x is None: return
         with poutine.scale(scale=self.n_obs / x.shape[0]):  # minibatches estimate the full-data likelihood
             # = nb_loglik(x, expected_mu(w_sf, cell_state, m_g, s_eg[batch], y_s), alpha_eg), in one fused pass
-            pyro.factor('data_target', spatial_loglik(x, w_sf, self.cell_state, m_g, s_eg, y_s, alpha_eg))
+            k = self.genes_per_step
+            ll = (spatial_loglik(x, w_sf, self.cell_state, m_g, s_eg, y_s, alpha_eg) if not k or k >= self.n_vars else
+                  spatial_loglik_genes(x, w_sf, self.cell_state, m_g, s_eg, y_s, alpha_eg, draw_genes(self.n_vars, k, w_sf.device)))
+            pyro.factor('data_target', ll)
 
 # %% ../nbs/05_spatial.ipynb #941b16cc
 def expected_mu(w_sf, cell_state, m_g, s_g, y_s):
@@ -184,21 +191,6 @@ def spatial_loglik(c:Counts, # counts of the spots (c.group: each spot's batch)
     block = max(1, (block_elems if w_sf.device.type == 'cpu' else gpu_block_elems) // max(c.shape[1], 1))
     return _SpatialNB.apply(w_sf, m_g, s_eg, y_s, alpha_eg, cell_state, c, block)
 
-# %% ../nbs/05_spatial.ipynb #f964165f
-def detection_mean_hat(totals:np.ndarray, # total counts per spot
-                       batch:np.ndarray, # batch code per spot
-                       n_batch:int, cell_state:np.ndarray, # genes x types
-                       N_cells_per_location:float, correction:float=1.0, per_sample:bool=False) -> np.ndarray:
-    "delta-hat per batch (n_batch x 1); a single value repeated unless `per_sample`."
-    denom = np.asarray(cell_state).sum(0).mean()
-    if per_sample: num = np.array([totals[batch == e].mean() for e in range(n_batch)])
-    else: num = np.full(n_batch, totals.mean())
-    d = num / N_cells_per_location / denom * correction
-    if not np.isfinite(d).all() or (d <= 0).any():
-        raise ValueError(f"the detection mean computed from the data is {d}: spots or signatures with zero or NaN totals. "
-                         "Remove spots with no counts and check cell_state_df.")
-    return d.reshape(n_batch, 1)
-
 # %% ../nbs/05_spatial.ipynb #8aa8b774
 class Cell2location(ModelBase):
     "Map cell types onto spatial data: absolute abundance of every type at every spot (cell2location's model)."
@@ -275,6 +267,14 @@ class Cell2location(ModelBase):
 
     def _covariates(self): return [self.adata_manager.batch()[0]]
     def _init_kwargs(self): return dict(self._settings)
+
+    def _minibatch_defaults(self, *args, **kwargs):
+        "`ModelBase._minibatch_defaults`, and with `genes_per_step='auto'` the zero counts' term over sampled genes when the counts are sparse."
+        out = ModelBase._minibatch_defaults(self, *args, **kwargs)
+        if getattr(self, '_genes_request', None) == 'auto' and (k := auto_genes_per_step(self.adata_manager.X)):
+            self.module.model.genes_per_step = k
+            self.train_mode_['why'] += f"; the zero counts' term over {k} of {self.adata.n_vars} genes per step (sparse counts)"
+        return out
     _default_max_epochs = 10000  # an upper bound: the stopping rule usually ends training near 5,000
     def _default_epochs(self): return self._default_max_epochs
 
@@ -307,14 +307,40 @@ class Cell2location(ModelBase):
         return out
 
 # %% ../nbs/05_spatial.ipynb #22ee4ee6
+RUNAWAY_FACTOR = 10  # a spot's q05 total above this many times N_cells_per_location: warned about after training
+
+class RunawayTotals(UserWarning): "A spot's total abundance ran away during training (see `Cell2location.train`)."
+
 @patch
 def train(self:Cell2location, max_epochs:int|None=None, # passes over the data (None: the model's default)
           batch_size:int|str|None='auto', # spots per step; 'auto': all spots when they fit (see `ModelBase.train`); the amortised guide: 250
-          *args, **kwargs, # the other arguments of `ModelBase.train`
+          *args, # the other arguments of `ModelBase.train`, in its order
+          genes_per_step:int|str|None='auto', # genes in the zero counts' term per step (`c2l_nb.loglik_genes`); 'auto': sampled in the minibatch mode of sparse data; None: all
+          **kwargs, # the other arguments of `ModelBase.train`
          ):
-    "Fit the spatial model (`ModelBase.train`; see above for the amortised guide's batch size)."
+    "Fit the spatial model (`ModelBase.train`; see above for the amortised guide's batch size and the sampled genes); warns about runaway spot totals."
     if batch_size in (None, 'auto') and self._settings.get('amortised'): batch_size = AMORTISED_TRAIN['batch_size']
-    return ModelBase.train(self, max_epochs, batch_size, *args, **kwargs)
+    self._genes_request = check_genes_per_step(genes_per_step, self.adata.n_vars)
+    model = self.module.model
+    model.genes_per_step = None if self._genes_request == 'auto' else self._genes_request
+    try: ModelBase.train(self, max_epochs, batch_size, *args, **kwargs)
+    finally: used, model.genes_per_step = model.genes_per_step, None  # sampling is for training only
+    self.train_mode_['genes_per_step'] = used
+    if self.train_mode_.get('devices', 1) == 1: _warn_runaway_totals(self)  # (with several processes each holds its shard)
+    return self
+
+def _warn_runaway_totals(mod:Cell2location, factor:float=RUNAWAY_FACTOR):
+    "Warn when a spot's q05 total exceeds `factor` times N_cells_per_location: a runaway of its parameters, not a cell count."
+    with torch.no_grad(): tot = mod._monitored(mod.module.guide).sum(-1).reshape(-1).cpu().numpy()
+    N = mod.priors.N_cells_per_location
+    bad = np.flatnonzero(tot > factor * N)
+    if len(bad) == 0: return
+    top = bad[np.argsort(-tot[bad])][:5]
+    warnings.warn(f"{len(bad)} spot(s) have q05 totals above {factor:g} x N_cells_per_location={N:g} (largest: "
+                  + ', '.join(f"{mod.adata.obs_names[i]!r} {tot[i]:.0f}" for i in top) + "). Such totals come from a runaway "
+                  "of a spot's parameters (its detection y_s falls towards 0 while its abundances grow), not from cells. Train "
+                  "again with a lower per-spot learning rate, e.g. train(local_lr=0.01), or check N_cells_per_location.",
+                  RunawayTotals, stacklevel=3)
 
 # %% ../nbs/05_spatial.ipynb #404472c9
 def _model_class(v):
@@ -326,19 +352,6 @@ def _model_class(v):
     if isinstance(v, type) and issubclass(v, LocationModel): return v
     raise TypeError(f"model_class must be LocationModel or a variant of it from c2l_nb.models.simplified (a class or its "
                     f"name), got {v!r}.")
-
-# %% ../nbs/05_spatial.ipynb #7d6015bf
-def _per_batch(value, names, what) -> np.ndarray:
-    "One value per batch from a number, dict or Series keyed by batch name."
-    pos = lambda x: x > 0
-    if np.isscalar(value):
-        _check_number(what, value, pos, 'a positive number (e.g. 20), or a dict with one per batch')
-        return np.full((len(names), 1), float(value))
-    d = dict(value); missing = [n for n in names if n not in d]
-    if missing: raise ValueError(f"{what} has no value for batches {missing}; give one per batch: {names}.")
-    for n in names: _check_number(f'{what}[{n!r}]', d[n], pos, 'a positive number')
-    return np.array([float(d[n]) for n in names]).reshape(-1, 1)
-
 
 # %% ../nbs/05_spatial.ipynb #30e568f4
 @patch

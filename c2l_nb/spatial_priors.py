@@ -9,7 +9,7 @@ import numpy as np
 from .base import _check_number
 
 # %% auto #0
-__all__ = ['LIMIT_MIN_CELLS', 'SpatialPriors']
+__all__ = ['LIMIT_MIN_CELLS', 'SpatialPriors', 'detection_mean_hat']
 
 # %% ../nbs/04b_spatial_priors.ipynb #b3b3c7d6
 LIMIT_MIN_CELLS = 10  # from this many expected cells per spot, totals come from N_s by default (see the model page, "Cell totals")
@@ -65,3 +65,31 @@ def _priors_from_kwargs(kw:dict) -> SpatialPriors:
     if 'n_groups' in vals and (int(vals['n_groups']) != vals['n_groups'] or vals['n_groups'] < 1):
         raise ValueError(f"n_groups must be a positive integer, got {vals['n_groups']!r}.")
     return SpatialPriors(**vals)
+
+# %% ../nbs/04b_spatial_priors.ipynb #f964165f
+def detection_mean_hat(totals:np.ndarray, # total counts per spot
+                       batch:np.ndarray, # batch code per spot
+                       n_batch:int, cell_state:np.ndarray, # genes x types
+                       N_cells_per_location:float, correction:float=1.0, per_sample:bool=False) -> np.ndarray:
+    "delta-hat per batch (n_batch x 1); a single value repeated unless `per_sample`."
+    denom = np.asarray(cell_state).sum(0).mean()
+    if per_sample: num = np.array([totals[batch == e].mean() for e in range(n_batch)])
+    else: num = np.full(n_batch, totals.mean())
+    d = num / N_cells_per_location / denom * correction
+    if not np.isfinite(d).all() or (d <= 0).any():
+        raise ValueError(f"the detection mean computed from the data is {d}: spots or signatures with zero or NaN totals. "
+                         "Remove spots with no counts and check cell_state_df.")
+    return d.reshape(n_batch, 1)
+
+# %% ../nbs/04b_spatial_priors.ipynb #7d6015bf
+def _per_batch(value, names, what) -> np.ndarray:
+    "One value per batch from a number, dict or Series keyed by batch name."
+    pos = lambda x: x > 0
+    if np.isscalar(value):
+        _check_number(what, value, pos, 'a positive number (e.g. 20), or a dict with one per batch')
+        return np.full((len(names), 1), float(value))
+    d = dict(value); missing = [n for n in names if n not in d]
+    if missing: raise ValueError(f"{what} has no value for batches {missing}; give one per batch: {names}.")
+    for n in names: _check_number(f'{what}[{n!r}]', d[n], pos, 'a positive number')
+    return np.array([float(d[n]) for n in names]).reshape(-1, 1)
+
