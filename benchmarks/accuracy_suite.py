@@ -226,7 +226,7 @@ def write_summary(df, out_dir=os.path.join(HERE, 'results'), tag='suite', **kw):
             f"c2l_nb's run is `{kw.get('c2l_config', 'auto')}`, the current defaults. With 10 or more expected cells per spot "
             "(`subtypes`, `many_cells`, `tech`, `sections`) the totals come from N_s (`use_n_s_cells_per_location_limit=True`) "
             "and every site's learning rate decays from 0.05 to 0.002 over 4,000 steps; with fewer (`few_cells`, 3 cells, and "
-            "`mid_cells`, 5 cells, a regime added to place that threshold; cell2location ran its seed 0 only) the "
+            "`mid_cells`, 5 cells, a regime added to place that threshold) the "
             "model is cell2location's released form, with the decay over 5,000 steps and the per-spot locations decaying to "
             "0.004 only (a rate chosen on training curves of `subtypes` seeds 0 and 2, `many_cells` and `tech` seed 0, "
             "`tune_spatial.py`). The rows below the defaults are the two forms at every N (runs `l004w200` or `released`, and "
