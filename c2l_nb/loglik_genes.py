@@ -11,13 +11,14 @@ from .registry import GPU_BLOCK
 # %% auto #0
 __all__ = ['AUTO_GENES', 'draw_genes', 'spatial_loglik_genes', 'auto_genes_per_step', 'check_genes_per_step']
 
-# %% ../nbs/04c_loglik_genes.ipynb #b288293c
+# %% ../nbs/04c_loglik_genes.ipynb #4dc2c18e
 def draw_genes(n_vars:int, # genes in the data
                k:int, # genes to draw
                device=None) -> torch.Tensor:
     "k distinct genes drawn uniformly (torch's global generator), sorted."
     return torch.randperm(n_vars, device=device)[:k].sort().values
 
+# %% ../nbs/04c_loglik_genes.ipynb #4913471d
 def _dense_block(wb, yb, csS, mS, sbS, inv_aS):
     "The sampled genes of a block of spots: u = w cs, t = log1p(mu/a), r = a/(a+mu), and d/d(u m + s) of -a t (= -r y)."
     u = wb @ csS

@@ -1,12 +1,4 @@
-"""The real lymph-node pair (../shared/data/lymph_node_visium_rctd: 1,000 Visium spots x 2,000 genes, 330 reference
-cells of 11 types; no truth): c2l_nb's maps against cell2location's, both libraries with their own signatures.
-
-    python benchmarks/real_lymph_node/prep.py                                   # h5ad files in $REAL_LN_OUT
-    /work/peer_venv/bin/python benchmarks/real_lymph_node/run.py peer peer '{}' 3000,10000,20000,30000
-    .venv/bin/python benchmarks/real_lymph_node/run.py c2l_nb default
-    .venv/bin/python benchmarks/real_lymph_node/run.py c2l_nb released '{"use_n_s_cells_per_location_limit": false}'
-    .venv/bin/python benchmarks/real_lymph_node/compare.py                      # per-type r of the q05 maps, totals
-"""
+"""The real lymph-node pair (commands and data: README.md in this folder): writes the pair as two .h5ad files."""
 import os
 import anndata as ad
 from c2l_nb.io import read_mtx
