@@ -41,6 +41,10 @@ SHOWN = [
      "`benchmarks/bench_hd.py`: simulated 8 um bins with the library's defaults (`train()` chooses full batch or "
      "minibatches from the data size, the free memory and the expected time), time, peak memory and accuracy; "
      "at 10,000 bins full batch and minibatches side by side."),
+    ('Visium HD scale: cell2location beside c2l_nb at 10,000 bins', 'hd_peer',
+     "`benchmarks/bench_hd_peer.py`: the same simulated bins, both models given the true signatures; cell2location's "
+     "tutorial training (full batch, lr 0.002) measured at checkpoints as far as its time allowed, its 30,000 steps "
+     "projected from its measured seconds per step."),
     ('Visium HD sparsity: one likelihood evaluation, exact and over sampled genes', 'loglik_genes',
      "`benchmarks/bench_loglik_genes.py`: the exact `spatial_loglik` against `spatial_loglik_genes` (the zero counts' "
      "term over k sampled genes, the non-zero counts exact), forward and backward on the same simulated bins."),

@@ -235,10 +235,10 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
           lr_end:float|None=None, # decay lr geometrically to this; None: the default schedule's end if lr is None, else constant lr
           *, resident:str='auto', # where the counts live: 'device', 'host' (one minibatch on the device at a time), 'auto' (chosen with batch_size)
           devices:int|None=None, # processes training shards of spots together, launched by torchrun (None: $WORLD_SIZE, else 1); see `c2l_nb.distributed`
-          **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end` for `c2l_nb.svi.run_svi`; cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
+          **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end`, `row_sparse` for `c2l_nb.svi.run_svi`; cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
          ):
     "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
-    kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback', 'local_lr', 'local_lr_end'))
+    kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback', 'local_lr', 'local_lr_end', 'row_sparse'))
     _check_train_args(max_epochs, batch_size, lr, lr_end, early_stopping, {k: kwargs.get(k) for k in ('local_lr', 'local_lr_end')})
     if train_size != 1:
         raise ValueError("train_size must be 1: every observation has its own parameters or contributes to the "
@@ -259,6 +259,8 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     if lr is None: lr, lr_end = self._default_lr, (self._default_lr_end if lr_end is None else lr_end)
     svi = dict(max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, decay_epochs=decay, early_stop=es,
                desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
+    svi.setdefault('row_sparse', batch_size is not None and batch_size < self.n_obs)  # minibatches: lazy Adam for per-spot rows
+    self.train_mode_['row_sparse'] = bool(svi['row_sparse'])
     with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):
         if world > 1: res = distributed.train_sharded(self, dev, batch_size=batch_size, resident=resident, seed=seed,
                                                       progress=progress_bar, **svi)

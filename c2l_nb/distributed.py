@@ -140,6 +140,7 @@ def train_sharded(mod, # a c2l_nb model with the mean-field guide, e.g. `Cell2lo
             scale.local = len(step[r]) / sum(len(b) for b in step)
             yield data.args(torch.as_tensor(step[r] - mine[0]))
     if seed is not None: torch.manual_seed(int(seed) + r)  # independent draws in each process
+    svi.setdefault('row_sparse', batch_size is not None and batch_size < mod.n_obs)  # as in one process: lazy Adam for per-spot rows
     try:
         with scale:
             res = run_svi(mod.module.model, guide, epoch, progress=progress and r == 0, before_step=lambda: _reduce_grads(glob),

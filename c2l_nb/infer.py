@@ -256,6 +256,7 @@ def positive_normal(loc, scale, transform:str='exp'):
 
 class Guide(torch.nn.Module):
     "Mean-field guide: every scalar of every latent site is `T(u)`, `u ~ Normal(loc, scale)`, `T` exp or softplus."
+    row_sparse = False  # True while `run_svi` trains on minibatches: local rows are gathered with sparse gradients (a lazy Adam's)
     def __init__(self, sites:list[Site], # latent sites in the order the model samples them
                  init:dict[str, torch.Tensor], # initial values of each site in the constrained (positive) space
                  n_obs:int, # size of `obs_plate`
@@ -274,9 +275,11 @@ class Guide(torch.nn.Module):
 
     def loc_scale(self, name, idx=None):
         "The (loc, scale) of a site, restricted to the observations `idx` for a local site."
-        loc, scale = self.locs[name], torch.nn.functional.softplus(self.scales[name])
-        if idx is not None and self.sites[name].local: loc, scale = loc[idx], scale[idx]
-        return loc, scale
+        loc, scale = self.locs[name], self.scales[name]
+        if idx is not None and self.sites[name].local:  # rows first: softplus of a minibatch only
+            if self.row_sparse: loc, scale = (torch.nn.functional.embedding(idx, p, sparse=True) for p in (loc, scale))
+            else: loc, scale = loc[idx], scale[idx]
+        return loc, torch.nn.functional.softplus(scale)
 
     def forward(self, x=None, idx=None, *args, **kwargs):
         "Sample every latent site (Pyro guide: same signature as the model)."

@@ -104,6 +104,21 @@ class AnnDataManager:
 # %% ../nbs/03b_registry.ipynb #a8d9aedf
 RESIDENT = ('device', 'host')  # where `DeviceData` keeps the counts between steps
 
+def _shared(a:np.ndarray, device:torch.device) -> torch.Tensor:
+    "`a` as a tensor on `device`, sharing its memory on the CPU when it is writeable (read-only arrays are copied)."
+    if device.type != 'cpu' or not a.flags.writeable: return torch.tensor(a, device=device)
+    return torch.from_numpy(a)
+
+def _row_lgfact(crow:torch.Tensor, val:torch.Tensor, chunk:int=2**16) -> torch.Tensor:
+    "sum_g log(D_sg!) of every row of a CSR matrix (`crow` its row pointers), in chunks of rows (bounded temporaries)."
+    n = len(crow) - 1
+    out = torch.zeros(n, dtype=torch.float64, device=val.device)
+    for lo in range(0, n, chunk):
+        hi = min(n, lo + chunk); a, b = int(crow[lo]), int(crow[hi])
+        cs = torch.cat([torch.zeros(1, dtype=torch.float64, device=val.device), torch.lgamma(val[a:b].double() + 1).cumsum(0)])
+        out[lo:hi] = cs[crow[lo + 1:hi + 1] - a] - cs[crow[lo:hi] - a]
+    return out
+
 class DeviceData:
     "Counts (sparse rows, on the device or on the host) and per-observation integer covariates, served as model arguments."
     def __init__(self, X, # observations x genes, scipy sparse or dense
@@ -121,14 +136,11 @@ class DeviceData:
         X = sp.csr_matrix(X, dtype=np.float32)  # shares the user's arrays when already float32 CSR: never modified
         if not X.has_canonical_format: X = X.copy(); X.sum_duplicates()
         self.crow = torch.as_tensor(X.indptr.astype(np.int64), device=home)
-        self.col = put(torch.as_tensor(X.indices.astype(np.int32), device=home))
-        self.val = put(torch.as_tensor(X.data, device=home).clone())
+        self.col = put(_shared(X.indices.astype(np.int32, copy=False), home))  # on the CPU: the user's arrays, not a copy
+        self.val = put(_shared(X.data, home))
         self.covs = [torch.as_tensor(c, dtype=torch.long, device=home) for c in covs]
         self.group, self.n_groups = (None, 1) if group is None else (self.covs[group], int(n_groups))
-        lens = self.crow.diff()
-        self.rows = torch.repeat_interleave(torch.arange(self.n_obs, device=home), lens)
-        self.row_lgfact = torch.zeros(self.n_obs, dtype=torch.float64, device=home).index_add_(
-            0, self.rows, torch.lgamma(self.val.double() + 1))  # log(D!) summed per observation
+        self.row_lgfact = _row_lgfact(self.crow, self.val)  # log(D!) summed per observation
         self.home, self._full = home, None
 
     def counts(self, idx:torch.Tensor|None=None) -> Counts:
@@ -136,7 +148,8 @@ class DeviceData:
         if idx is None:
             if self._full is None:
                 to = lambda t: t.to(self.device, non_blocking=True)
-                self._full = Counts(to(self.rows), to(self.col), to(self.val), (self.n_obs, self.n_vars),
+                rows = torch.repeat_interleave(torch.arange(self.n_obs, device=self.home), self.crow.diff())  # only for full batches
+                self._full = Counts(to(rows), to(self.col), to(self.val), (self.n_obs, self.n_vars),
                                     None if self.group is None else to(self.group), self.n_groups,
                                     histogram=True, lgfact=float(self.row_lgfact.sum()))
             return self._full

@@ -132,6 +132,32 @@ def _param_groups(guide, params, lr, lr_end, local_lr=None, local_lr_end=None) -
         groups.append(dict(params=local, lr=first)); lrs.append((first, lr_end if local_lr_end is None else local_lr_end))
     return groups, lrs
 
+def _row_params(guide) -> set:
+    "ids of the per-observation parameters of a plain mean-field guide, which it gathers by rows (empty for other guides)."
+    if not isinstance(guide, Guide) or type(guide).loc_scale is not Guide.loc_scale: return set()
+    return {id(p) for n, s in guide.sites.items() if s.local for p in (guide.locs[n], guide.scales[n])}
+
+def _split_rows(groups:list, lrs:list, rows:set) -> list:
+    "`[(sparse, groups, lrs)]`: the parameters of `groups` outside `rows` (for Adam), then those in `rows` (for SparseAdam)."
+    parts = []
+    for sparse in (False, True):
+        g = [(dict(grp, params=ps), l) for grp, l in zip(groups, lrs) if (ps := [p for p in grp['params'] if (id(p) in rows) == sparse])]
+        if g: parts.append((sparse, [x for x, _ in g], [l for _, l in g]))
+    return parts
+
+class _Optimisers:
+    "Adam, and for the per-observation rows of minibatches (`rows`) a lazy Adam (`torch.optim.SparseAdam`), each with its schedule."
+    def __init__(self, groups, lrs, rows:set, lr, decay_epochs, max_epochs):
+        parts = _split_rows(groups, lrs, rows)
+        self.opts = [(torch.optim.SparseAdam if sparse else torch.optim.Adam)(g, lr=lr) for sparse, g, _ in parts]
+        self.scheds = [s for o, (_, _, l) in zip(self.opts, parts) if (s := _schedule(o, l, decay_epochs, max_epochs)) is not None]
+    def zero_grad(self):
+        for o in self.opts: o.zero_grad(set_to_none=True)
+    def step(self):
+        for o in self.opts: o.step()
+    def epoch_end(self):
+        for s in self.scheds: s.step()
+
 def _schedule(opt, lrs, decay_epochs, max_epochs):
     "Geometric decay of each group from its first to its last lr (constant where the last is None); None if all are constant."
     if max_epochs < 2 or all(last is None for _, last in lrs): return None
@@ -155,12 +181,13 @@ def run_svi(model:Callable, guide:Guide,
             nan_hint:str='', # what to suggest when the loss becomes NaN
             callback:Callable[[int], None]|None=None, # called with the epoch number after every epoch
             before_step:Callable[[], None]|None=None, # called after the gradients are computed, before the optimiser's step (e.g. to all-reduce them)
+            row_sparse:bool=False, # minibatches: a mean-field guide's per-observation rows take lazy Adam steps, only when in the minibatch
            ) -> SVIResult:
     "Optimise the ELBO with Adam; Ctrl-C stops cleanly after the current step, keeping parameters and history."
     params = list(guide.parameters())
-    groups, lrs = _param_groups(guide, params, lr, lr_end, local_lr, local_lr_end)
-    opt = torch.optim.Adam(groups, lr=lr)
-    sched = _schedule(opt, lrs, decay_epochs, max_epochs)
+    rows = _row_params(guide) if row_sparse else set()
+    opt = _Optimisers(*_param_groups(guide, params, lr, lr_end, local_lr, local_lr_end), rows, lr, decay_epochs, max_epochs)
+    if rows: guide.row_sparse = True
     elbo = Trace_ELBO(num_particles=num_particles)  # particles one after another: the fused likelihoods take 2-d inputs
     rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, **early_stop})
     log, bar, epoch = _Losses(params), Progress(max_epochs, desc, progress), -1
@@ -173,13 +200,13 @@ def run_svi(model:Callable, guide:Guide,
                     try: loss = elbo.differentiable_loss(model, guide, *args)
                     except (ValueError, RuntimeError) as e:
                         raise _NonFinite(f"The model could not be evaluated at epoch {epoch} ({type(e).__name__}: {str(e)[:200]}).")
-                    opt.zero_grad(set_to_none=True); loss.backward()
+                    opt.zero_grad(); loss.backward()
                     if before_step is not None: before_step()
                     opt.step()
                     log.add(epoch, loss)
                     if log.steps % check_every == 0 and not log.flush():
                         raise _NonFinite(f"The loss or the parameters became NaN/inf at epoch {epoch}.")
-                if sched is not None: sched.step()
+                opt.epoch_end()
                 bar.update(epoch, log.history[-1] if log.history else None)
                 if callback is not None: callback(epoch)
                 if rule is not None and (why := rule(epoch)): status, reason = 'converged', why; break
@@ -190,5 +217,7 @@ def run_svi(model:Callable, guide:Guide,
     except KeyboardInterrupt:
         if not log.flush(): log.restore()
         status, reason = 'interrupted', f"interrupted by the user during epoch {epoch + 1}; parameters and history so far were kept"
+    finally:
+        if rows: guide.row_sparse = False
     bar.close(reason)
     return SVIResult(log.history, status, reason)
