@@ -15,7 +15,7 @@ from anndata import AnnData
 
 from . import __version__
 from .infer import Guide, pick_device, summarise_draws, parse_quantile, quantile_name
-from .svi import EARLY_STOP, run_svi
+from .svi import EARLY_STOP, run_svi, _row_params
 from .registry import SETUP_KEY, TIME_MIN_OBS, AnnDataManager, DeviceData, register_anndata, choose_batches
 
 # %% auto #0
@@ -260,7 +260,7 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     svi = dict(max_epochs=int(max_epochs), lr=lr, lr_end=lr_end, decay_epochs=decay, early_stop=es,
                desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
     svi.setdefault('row_sparse', batch_size is not None and batch_size < self.n_obs)  # minibatches: lazy Adam for per-spot rows
-    self.train_mode_['row_sparse'] = bool(svi['row_sparse'])
+    self.train_mode_['row_sparse'] = bool(svi['row_sparse'] and _row_params(self.module.guide))  # True only where it applies
     with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):
         if world > 1: res = distributed.train_sharded(self, dev, batch_size=batch_size, resident=resident, seed=seed,
                                                       progress=progress_bar, **svi)
