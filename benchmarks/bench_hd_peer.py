@@ -1,14 +1,17 @@
 """cell2location at Visium HD size, beside c2l_nb: the same simulated 8 um bins (`bench_hd.simulate_hd`), both models
 given the true signatures, accuracy of the q05 abundances against the truth along training.
 
-    python benchmarks/bench_hd_peer.py --bins 10000 --max-minutes 90     # cell2location's defaults, then c2l_nb's
+    python benchmarks/bench_hd_peer.py --bins 10000 --max-minutes 100    # cell2location's defaults, then c2l_nb's
+    python benchmarks/bench_hd_peer.py --bins 10000 --skip-peer --mode minibatch   # c2l_nb's minibatch mode only
     python benchmarks/bench_hd_peer.py --table                            # benchmarks/results/hd_peer.md only
 
 cell2location runs as its tutorial does (full batch, lr 0.002, `N_cells_per_location=2`, `detection_alpha=20`) in its
 own python (`/work/peer_venv`, through `peer_driver.py`), one torch thread, in segments ending at the checkpoints; each
 segment is one `train()` call (so its Adam moments restart at each checkpoint, as in the accuracy suite). It stops at
 the first checkpoint past `--max-minutes` of training: its 30,000 steps are projected from its seconds per step,
-labelled as a projection. c2l_nb then runs `train()` with its defaults on one thread (`bench_hd.py one --mode auto`).
+labelled as a projection. c2l_nb then runs `train()` on one thread (`bench_hd.py one`): with `--mode auto` as it
+chooses (below 20,000 observations that is full batch, the Visium rule), with `--mode minibatch` the minibatch mode it
+chooses for larger HD sections, forced at this size.
 Rows are appended to `benchmarks/results/hd_peer.jsonl`; the table is rewritten from all rows. Nothing here runs in CI.
 """
 from __future__ import annotations
@@ -84,10 +87,10 @@ def peer(a, data: Path) -> list:
 def ours(a, data: Path) -> dict:
     "c2l_nb's defaults on the same bins (a `bench_hd.py one` process, one thread, the same simulation seed)."
     cmd = [sys.executable, str(HERE / 'bench_hd.py'), 'one', '--bins', str(a.bins), '--genes', str(a.genes),
-           '--types', str(a.types), '--seed', str(a.seed), '--mode', 'auto', '--threads', '1']
+           '--types', str(a.types), '--seed', str(a.seed), '--mode', a.mode, '--threads', '1']
     line = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
     r = json.loads(line)
-    row = dict(library='c2l_nb', bins=a.bins, genes=a.genes, types=a.types, threads=1, steps=r['epochs'],
+    row = dict(library='c2l_nb', mode=a.mode, bins=a.bins, genes=a.genes, types=a.types, threads=1, steps=r['epochs'],
                train_s=r['train_s'], s_per_step=r['s_per_epoch'], train_peak_rss_mb=r['train_peak_rss_mb'],
                export_s=r.get('export_s'), load=r['load'], chosen=r['chosen'], status=r['status'],
                q05_r=r['q05_r'], q05_total_ratio=None, means_r=r.get('means_r'))
@@ -113,7 +116,9 @@ def write_table(path: Path) -> str:
                          f"step (one thread) would take **~{proj:.1f} h** (projection from the measured steps, not a run); "
                          f"it ran {r['steps']:,} steps in {r['train_s'] / 60:.0f} min.")
         if r['library'] == 'c2l_nb':
-            notes.append(f"- {r['bins']:,} bins: c2l_nb's `train()` defaults: {r['steps']} epochs in {r['train_s'] / 60:.1f} min "
+            how = ("`train()` defaults" if r.get('mode', 'auto') == 'auto' else
+                   "minibatch mode (what `train()` chooses from 20,000 bins, forced at this size)")
+            notes.append(f"- {r['bins']:,} bins: c2l_nb's {how}: {r['steps']} epochs in {r['train_s'] / 60:.1f} min "
                          f"({r.get('chosen', '')}), q05 r {r['q05_r']:.3f}.")
     text = ('# cell2location and c2l_nb at Visium HD size\n\n'
             '`python benchmarks/bench_hd_peer.py` (simulated 8 um bins of `bench_hd.py`, ~2 cells and ~280 UMIs per bin, '
@@ -136,6 +141,8 @@ def main(argv=None):
     p.add_argument('--max-minutes', type=float, default=90.)
     p.add_argument('--data', default='bench_out/hd_peer')
     p.add_argument('--skip-peer', action='store_true')
+    p.add_argument('--mode', default='auto', choices=['auto', 'minibatch'],
+                   help="c2l_nb's run: `train()` as it chooses, or the minibatches it chooses from 20,000 bins (forced)")
     p.add_argument('--skip-ours', action='store_true')
     p.add_argument('--table', action='store_true', help='only rewrite the table')
     a = p.parse_args(argv)
