@@ -45,6 +45,10 @@ SHOWN = [
      "`benchmarks/bench_hd_peer.py`: the same simulated bins, both models given the true signatures; cell2location's "
      "tutorial training (full batch, lr 0.002) measured at checkpoints as far as its time allowed, its 30,000 steps "
      "projected from its measured seconds per step."),
+    ('Sparse sections below the minibatch threshold: crops of an HD section, Slide-seq-like beads', 'hd_crops',
+     "`benchmarks/hd_crops.py`: fewer than 20,000 simulated bins or beads train full batch; the Visium schedule "
+     "against `train()`'s default for sparse counts (the minibatch mode's settings at full batch), with runaway spots "
+     "counted."),
     ('Visium HD sparsity: one likelihood evaluation, exact and over sampled genes', 'loglik_genes',
      "`benchmarks/bench_loglik_genes.py`: the exact `spatial_loglik` against `spatial_loglik_genes` (the zero counts' "
      "term over k sampled genes, the non-zero counts exact), forward and backward on the same simulated bins."),

@@ -177,6 +177,7 @@ class ModelBase:
     # subclasses provide these
     def _covariates(self) -> list[np.ndarray]: raise NotImplementedError
     def _deterministic(self, draws:dict, idx) -> dict: return {}
+    def _sparse_counts(self) -> str: return ''  # a reason to train full batch with `_minibatch_settings` ('': the full-batch schedule)
     _local_deterministic = ()
     _legacy_init_kwargs = {}  # init arguments that checkpoints written before they existed lack, with the value those models had
 
@@ -252,7 +253,9 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     dev = distributed.rank_device(pick_device(accelerator, device, use_gpu)) if world > 1 else pick_device(accelerator, device, use_gpu)
     self._to(dev)
     auto, (batch_size, resident) = batch_size == 'auto', self._plan_training(dev, batch_size, resident, world, progress_bar)
-    if auto and batch_size is not None and lr is None and lr_end is None:  # minibatches chosen: their own defaults
+    sparse = auto and batch_size is None and lr is None and lr_end is None and self._sparse_counts()
+    if sparse: self.train_mode_['why'] += f"; {sparse}: the minibatch schedule, at full batch"
+    if auto and (batch_size is not None or sparse) and lr is None and lr_end is None:  # minibatches chosen, or sparse counts: their own defaults
         lr, max_epochs, es, decay = self._minibatch_defaults(max_epochs if epochs_given else None, es, rule_given, kwargs)
     else: decay = self._default_decay_epochs if lr is None and lr_end is None else None
     if lr is None and lr_end is None and type(self.module.guide) is Guide: kwargs.setdefault('local_lr_end', self._default_local_lr_end)

@@ -27,8 +27,8 @@ from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 
 # %% auto #0
-__all__ = ['RUNAWAY_FACTOR', 'LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'Cell2location',
-           'RunawayTotals']
+__all__ = ['SPARSE_DENSITY', 'RUNAWAY_FACTOR', 'LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik',
+           'Cell2location', 'RunawayTotals']
 
 # %% ../nbs/05_spatial.ipynb #e81c6636
 class LocationModel(PyroModule):
@@ -192,6 +192,8 @@ def spatial_loglik(c:Counts, # counts of the spots (c.group: each spot's batch)
     return _SpatialNB.apply(w_sf, m_g, s_eg, y_s, alpha_eg, cell_state, c, block)
 
 # %% ../nbs/05_spatial.ipynb #8aa8b774
+SPARSE_DENSITY = 0.1  # `train()` gives counts this sparse (HD bins; Visium spots are denser) the minibatch schedule at full batch too
+
 class Cell2location(ModelBase):
     "Map cell types onto spatial data: absolute abundance of every type at every spot (cell2location's model)."
     _module_name = 'Cell2locationBaseModule'
@@ -275,6 +277,14 @@ class Cell2location(ModelBase):
             self.module.model.genes_per_step = k
             self.train_mode_['why'] += f"; the zero counts' term over {k} of {self.adata.n_vars} genes per step (sparse counts)"
         return out
+
+    def _sparse_counts(self) -> str:
+        "Why a full-batch run takes the minibatch schedule: at most `SPARSE_DENSITY` of the counts are non-zero ('': they are denser)."
+        X = self.adata_manager.X
+        nnz = int(X.nnz) if hasattr(X, 'nnz') else int(np.count_nonzero(X))
+        d = nnz / max(1, X.shape[0] * X.shape[1])
+        return f"sparse counts ({d:.1%} of spot x gene entries non-zero)" if d <= SPARSE_DENSITY else ''
+
     _default_max_epochs = 10000  # an upper bound: the stopping rule usually ends training near 5,000
     def _default_epochs(self): return self._default_max_epochs
 
