@@ -349,7 +349,8 @@ def _warn_runaway_totals(mod:Cell2location, factor:float=RUNAWAY_FACTOR):
     warnings.warn(f"{len(bad)} spot(s) have q05 totals above {factor:g} x N_cells_per_location={N:g} (largest: "
                   + ', '.join(f"{mod.adata.obs_names[i]!r} {tot[i]:.0f}" for i in top) + "). Such totals come from a runaway "
                   "of a spot's parameters (its detection y_s falls towards 0 while its abundances grow), not from cells. Train "
-                  "again with a lower per-spot learning rate, e.g. train(local_lr=0.01), or check N_cells_per_location.",
+                  "again with a lower per-spot learning rate, e.g. train(local_lr=0.01); for counts as sparse as HD bins, with "
+                  "train()'s default batch_size='auto' (the minibatch schedule); or check N_cells_per_location.",
                   RunawayTotals, stacklevel=3)
 
 # %% ../nbs/05_spatial.ipynb #404472c9
