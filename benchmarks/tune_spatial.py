@@ -26,6 +26,7 @@ p.add_argument('--every', type=int, default=250)
 p.add_argument('--threads', type=int, default=1)
 p.add_argument('--correlate', action='store_true', help='prototype: full covariance of w_sf across types per spot')
 p.add_argument('--condition', action='store_true', help='prototype: w_sf given detection y_s in the guide')
+p.add_argument('--skew', default='', help='prototype: a skewed log-space family for this site')
 a = p.parse_args()
 
 import numpy as np  # noqa: E402
@@ -56,6 +57,10 @@ if a.condition:
     sys.path.insert(0, '/work/proto')
     from corr import condition
     condition(mod.module.guide)
+if a.skew:
+    sys.path.insert(0, '/work/proto')
+    from skew import skew
+    skew(mod.module.guide, a.skew)
 out = os.path.join(a.data, 'tune'); os.makedirs(out, exist_ok=True)
 path = os.path.join(out, f'{a.name}.jsonl')
 open(path, 'w').close()
@@ -70,7 +75,9 @@ def look(epoch):
     if (epoch + 1) % a.every:
         state['eval'] += time.perf_counter() - t1
         return
+    mod.is_trained_ = True  # a look in the middle of training (train() sets it again at the end)
     q05, q95 = (mod.posterior_quantile(q)['w_sf'] for q in (0.05, 0.95))
+    mod.is_trained_ = False
     state['prev'], ch = Convergence.change(state['acc'] / a.every, state['prev'])
     state['acc'] = 0.
     row = dict(epoch=epoch + 1, train_s=t1 - t0 - state['eval'], d_prop=ch and ch[0], d_tot=ch and ch[1],

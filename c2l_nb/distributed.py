@@ -84,22 +84,24 @@ def _local_names(guide) -> list:
                         "train the other guides in one process.")
     return [n for n, s in guide.sites.items() if s.local]
 
+def _per_spot(guide) -> list:
+    "(parameter dict, site) of every per-spot parameter: locations, scales and a coupled site's coefficients."
+    return [(d, n) for n in _local_names(guide) for d in (guide.locs, guide.scales, getattr(guide, 'coefs', {})) if n in d]
+
 def shard_guide(guide, ids:np.ndarray) -> None:
     "Keep only the spots `ids` of every per-spot parameter (in place); `guide.shard_ids` records them."
-    for n in _local_names(guide):
-        for d in (guide.locs, guide.scales): d[n] = torch.nn.Parameter(d[n].detach()[torch.as_tensor(ids)].clone())
+    for d, n in _per_spot(guide): d[n] = torch.nn.Parameter(d[n].detach()[torch.as_tensor(ids)].clone())
     guide.shard_ids = torch.as_tensor(ids)
 
 def gather_guide(guide, shards:list[np.ndarray]) -> None:
     "Gather every process's per-spot parameters into the full parameters, in every process (in place)."
     top = max(len(s) for s in shards)
-    for n in _local_names(guide):
-        for d in (guide.locs, guide.scales):
-            mine = d[n].detach()
-            pad = torch.cat([mine, mine.new_zeros((top - len(mine),) + mine.shape[1:])])
-            parts = [torch.empty_like(pad) for _ in shards]
-            dist.all_gather(parts, pad)
-            d[n] = torch.nn.Parameter(torch.cat([p[:len(s)] for p, s in zip(parts, shards)]))
+    for d, n in _per_spot(guide):
+        mine = d[n].detach()
+        pad = torch.cat([mine, mine.new_zeros((top - len(mine),) + mine.shape[1:])])
+        parts = [torch.empty_like(pad) for _ in shards]
+        dist.all_gather(parts, pad)
+        d[n] = torch.nn.Parameter(torch.cat([p[:len(s)] for p, s in zip(parts, shards)]))
     guide.shard_ids = None
 
 # %% ../nbs/03g_distributed.ipynb #d97e53d6

@@ -255,7 +255,7 @@ def positive_normal(loc, scale, transform:str='exp'):
     return dist.LogNormal(loc, scale) if transform == 'exp' else softplus_normal(loc, scale)
 
 class Guide(torch.nn.Module):
-    "Mean-field guide: every scalar of every latent site is `T(u)`, `u ~ Normal(loc, scale)`, `T` exp or softplus."
+    "Mean-field guide: every scalar of every latent site is `T(u)`, `u ~ Normal(loc, scale)`, `T` exp or softplus; `couple` links a local site to a parent."
     row_sparse = False  # True while `run_svi` trains on minibatches: local rows are gathered with sparse gradients (a lazy Adam's)
     def __init__(self, sites:list[Site], # latent sites in the order the model samples them
                  init:dict[str, torch.Tensor], # initial values of each site in the constrained (positive) space
@@ -268,42 +268,78 @@ class Guide(torch.nn.Module):
         self.sites, self.n_obs, self.transform = {s.name: s for s in sites}, n_obs, transform
         self._T, inv = TRANSFORMS[transform]
         self.locs, self.scales = torch.nn.ParameterDict(), torch.nn.ParameterDict()
+        self.parents, self.coefs = {}, torch.nn.ParameterDict()  # child site -> parent site, and its coefficients (`couple`)
         for s in sites:
             v = torch.as_tensor(init[s.name], dtype=torch.float32).expand(s.shape).clamp_min(1e-8)
             self.locs[s.name] = torch.nn.Parameter(inv(v).clone())
             self.scales[s.name] = torch.nn.Parameter(torch.full(s.shape, float(softplus_inv(torch.tensor(init_scale)))))
 
-    def loc_scale(self, name, idx=None):
-        "The (loc, scale) of a site, restricted to the observations `idx` for a local site."
-        loc, scale = self.locs[name], self.scales[name]
+    def _own(self, name, idx=None, params=None):
+        "The site's own (loc, scale), given its parent where it has one, restricted to the observations `idx` for a local site."
+        ps = params or (self.locs[name], self.scales[name])
         if idx is not None and self.sites[name].local:  # rows first: softplus of a minibatch only
-            if self.row_sparse: loc, scale = (torch.nn.functional.embedding(idx, p, sparse=True) for p in (loc, scale))
-            else: loc, scale = loc[idx], scale[idx]
-        return loc, torch.nn.functional.softplus(scale)
+            if self.row_sparse: ps = [torch.nn.functional.embedding(idx, p, sparse=True) for p in ps]
+            else: ps = [p[idx] for p in ps]
+        return ps if params else (ps[0], torch.nn.functional.softplus(ps[1]))
+
+    def couple(self, child:str, # a local site ...
+               parent:str, # ... given this local site of the same observation
+              ) -> Guide:
+        "Let `child` depend on `parent`: `u_child = loc + k (u_parent - loc_parent) + scale * eps`, one `k` per entry (starts at 0)."
+        c, p = self.sites.get(child), self.sites.get(parent)
+        if c is None or p is None or not (c.local and p.local) or child == parent or parent in self.parents or child in self.parents.values():
+            raise ValueError(f"couple({child!r}, {parent!r}): both must be distinct local sites of the guide, and a parent has no parent.")
+        if self.locs[parent].shape[-1] != 1: raise ValueError(f"couple: the parent {parent!r} must have one value per observation.")
+        self.parents[child] = parent
+        self.coefs[child] = torch.nn.Parameter(torch.zeros(c.shape))
+        return self
+
+    def loc_scale(self, name, idx=None):
+        "The marginal (loc, scale) of a site, restricted to the observations `idx` for a local site."
+        loc, scale = self._own(name, idx)
+        if name in self.parents:  # u_child's variance: its own plus k^2 times the parent's
+            (k,) = self._own(name, idx, [self.coefs[name]])
+            scale = (scale ** 2 + (k * self._own(self.parents[name], idx)[1]) ** 2).sqrt()
+        return loc, scale
+
+    def _local_order(self, names=None) -> list:
+        "Local sites with every parent before its children."
+        want = set(names or self.sites); want |= {self.parents[n] for n in want if n in self.parents}
+        return sorted((n for n, s in self.sites.items() if s.local and n in want), key=lambda n: n in self.parents)  # stable
+
+    def _given(self, name, idx, u:dict):
+        "The site's loc given the drawn unconstrained value of its parent (its own loc if it has none)."
+        loc, scale = self._own(name, idx)
+        if name not in self.parents: return loc, scale
+        p = self.parents[name]
+        (k,) = self._own(name, idx, [self.coefs[name]])
+        return loc + k * (u[p] - self._own(p, idx)[0]), scale
 
     def forward(self, x=None, idx=None, *args, **kwargs):
         "Sample every latent site (Pyro guide: same signature as the model)."
-        out = {}
+        out, u, inv = {}, {}, TRANSFORMS[self.transform][1]
         for name, s in self.sites.items():
             if not s.local: out[name] = pyro.sample(name, positive_normal(*self.loc_scale(name), self.transform))
         with pyro.plate('obs_plate', self.n_obs, dim=-2, subsample=idx):  # one plate for all local sites
-            for name, s in self.sites.items():
-                if s.local: out[name] = pyro.sample(name, positive_normal(*self.loc_scale(name, idx), self.transform))
+            for name in self._local_order():
+                out[name] = pyro.sample(name, positive_normal(*self._given(name, idx, u), self.transform))
+                if name in self.parents.values(): u[name] = inv(out[name])
         return out
 
     @torch.no_grad()
     def quantiles(self, q:float|list, # a quantile, or a list of them (cell2location's form: stacked on a new first dim)
                   *args, # optional model arguments `(x, idx, ...)` of a minibatch: its `idx` selects the observations
-                  idx=None, names=None, **kwargs) -> dict:
+                  idx=None, names=None, conditional:bool=False, # True: a coupled site's quantile given its parent at its loc
+                  **kwargs) -> dict:
         "Analytic posterior quantile(s) `q` of each site: `T(loc + scale * Phi^-1(q))` (no sampling)."
         if args: idx = args[1] if len(args) > 1 else None
         if np.ndim(q) > 0:
-            per_q = [self.quantiles(float(v), idx=idx, names=names) for v in np.asarray(q, dtype=float).ravel()]
+            per_q = [self.quantiles(float(v), idx=idx, names=names, conditional=conditional) for v in np.asarray(q, dtype=float).ravel()]
             return {k: torch.stack([d[k] for d in per_q]) for k in per_q[0]}
         if not 0 < q < 1: raise ValueError(f"quantile q={q} must be strictly between 0 and 1.")
         z = float(dist.Normal(0., 1.).icdf(torch.tensor(q, dtype=torch.float64)))
         return {n: self._T(l + s * z) for n in (names or self.sites)
-                for l, s in [self.loc_scale(n, idx)]}
+                for l, s in [self._own(n, idx) if conditional else self.loc_scale(n, idx)]}
 
     def median(self, *args, **kwargs) -> dict:
         "Posterior median of every site (`quantiles(0.5, ...)`); model arguments select the observations, as in Pyro's autoguides."
@@ -312,15 +348,15 @@ class Guide(torch.nn.Module):
     @torch.no_grad()
     def draw(self, n:int, idx=None, names=None, *, seed:int|None=None) -> dict:
         "`n` joint draws from the guide (leading sample dimension), restricted to `idx` for local sites; `seed` fixes the global sites' draws."
-        out, gen = {}, None
-        for name in (names or self.sites):
-            loc, scale = self.loc_scale(name, idx)
+        out, gen, u = {}, None, {}
+        names = list(names or self.sites)
+        for name in [m for m in names if not self.sites[m].local] + self._local_order(names):
+            loc, scale = self._given(name, idx, u)
             if seed is not None and gen is None: gen = torch.Generator(device=loc.device).manual_seed(int(seed))
             g = None if self.sites[name].local else gen
-            out[name] = self._T(loc + scale * torch.randn((n,) + tuple(loc.shape), device=loc.device, generator=g))
+            u[name] = loc + scale * torch.randn((n,) + tuple(scale.shape), device=loc.device, generator=g)
+            if name in names: out[name] = self._T(u[name])
         return out
-
-
 
 # %% ../nbs/03_infer.ipynb #34e12ffc
 def build_guide(model:Callable, # a Pyro model `model(x, idx, *args)`; `x=None` must skip the likelihood

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from anndata import AnnData
 from tqdm.auto import tqdm
 
-from .infer import Counts, _gamma_terms, ambient_prior, overdispersion_prior
+from .infer import Counts, Guide, _gamma_terms, ambient_prior, overdispersion_prior
 from .registry import GPU_BLOCK
 from pyro import poutine
 from .base import ModelBase, _check_number
@@ -27,8 +27,8 @@ from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 
 # %% auto #0
-__all__ = ['SPARSE_DENSITY', 'RUNAWAY_FACTOR', 'LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik',
-           'Cell2location', 'RunawayTotals']
+__all__ = ['SPARSE_DENSITY', 'COUPLED', 'RUNAWAY_FACTOR', 'LocationModel', 'expected_mu', 'abundance_from_weights',
+           'spatial_loglik', 'Cell2location', 'RunawayTotals']
 
 # %% ../nbs/05_spatial.ipynb #e81c6636
 class LocationModel(PyroModule):
@@ -193,6 +193,9 @@ def spatial_loglik(c:Counts, # counts of the spots (c.group: each spot's batch)
 
 # %% ../nbs/05_spatial.ipynb #8aa8b774
 SPARSE_DENSITY = 0.1  # `train()` gives counts this sparse (HD bins; Visium spots are denser) the minibatch schedule at full batch too
+COUPLED = {'w_sf': ('w_sf', 'detection_y_s'), 'w_sf_proportion': ('n_s_cells_per_location', 'detection_y_s')}  # `detection_coupling`:
+# by the model's abundance site, the site that sets a spot's total (w_sf itself, or N_s where w_sf = N_s x the weights' shares)
+# and the detection y_s it is drawn given in the guide: the counts fix only their product
 
 class Cell2location(ModelBase):
     "Map cell types onto spatial data: absolute abundance of every type at every spot (cell2location's model)."
@@ -205,7 +208,7 @@ class Cell2location(ModelBase):
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
     _local_deterministic = ('u_sf_mRNA_factors', 'w_sf')  # w_sf: from its weights and N_s when the model has them
-    _legacy_init_kwargs = dict(use_n_s_cells_per_location_limit=False)  # models saved before the option existed
+    _legacy_init_kwargs = dict(use_n_s_cells_per_location_limit=False, detection_coupling=False)  # models saved before the options existed
     _nan_hint = ("Likely causes: normalised (not raw) counts, genes with zero counts in every spot, or signatures with "
                  "NaN/zero totals. If it happens late in training, fewer epochs or a lower lr (e.g. 0.001) help; if it "
                  "happens at once, check the inputs.")
@@ -228,6 +231,7 @@ class Cell2location(ModelBase):
                  detection_mean_correction:float=1.0, # multiply delta-hat by this
                  init_scale:float=0.1, # initial unconstrained posterior scale
                  guide_transform:str='exp', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
+                 detection_coupling:bool=True, # mean-field guide: the spot's total (N_s, or w_sf) given its detection y_s (`COUPLED`)
                  model_class=None, # the Pyro model: None (`LocationModel`) or a variant from `c2l_nb.models.simplified` (class or name)
                  create_autoguide_kwargs:dict|None=None, # the guide: {'guide_class': AutoHierarchicalNormalMessenger} for `c2l_nb.guides.hierarchical`; None: mean-field
                  amortised:bool=False, # per-spot posteriors from an encoder of each spot's counts (`c2l_nb.guides.amortised`)
@@ -251,14 +255,18 @@ class Cell2location(ModelBase):
         spec = guide_spec(create_autoguide_kwargs)
         self._settings = dict(cell_state_df=cs, detection_alpha=detection_alpha, detection_mean_per_sample=detection_mean_per_sample,
                               detection_mean_correction=detection_mean_correction, init_scale=init_scale,
-                              guide_transform=guide_transform, model_class=_model_class(model_class).__name__, create_autoguide_kwargs=spec,
+                              guide_transform=guide_transform, detection_coupling=detection_coupling, model_class=_model_class(model_class).__name__, create_autoguide_kwargs=spec,
                               amortised=amortised, encoder_mode=encoder_mode, encoder_kwargs=encoder_kwargs, **asdict(self.priors))
         self.detection_mean_ = dm
         model = _model_class(model_class)(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
         guide = make_guide(spec, model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
         if 'w_sf_proportion' in guide.sites:  # totals from N_s: every site to 0.002 (the weights jitter at 0.004), over 4,000 epochs
             self._default_local_lr_end, self._default_decay_epochs = None, 4000
-        if not isinstance(amortised, bool): raise TypeError(f"amortised must be True or False, got {amortised!r}.")
+        for k, v in dict(amortised=amortised, detection_coupling=detection_coupling).items():
+            if not isinstance(v, bool): raise TypeError(f"{k} must be True or False, got {v!r}.")
+        if detection_coupling and type(guide) is Guide and not amortised:
+            child, parent = COUPLED['w_sf_proportion' if 'w_sf_proportion' in guide.sites else 'w_sf']
+            if child in guide.sites and parent in guide.sites: guide.couple(child, parent)
         if amortised and spec['guide_class'] != 'AutoNormal':
             raise ValueError("amortised=True and create_autoguide_kwargs choose two different guides: pass one of them.")
         if amortised:  # the encoder keeps every spot's counts so that quantiles and draws need only spot indices
@@ -289,10 +297,11 @@ class Cell2location(ModelBase):
     def _default_epochs(self): return self._default_max_epochs
 
     def _monitored(self, guide) -> torch.Tensor:
-        "q05 of w_sf for the stopping rule; with totals from N_s, the q05 weights' shares times the q05 of N_s."
-        if 'w_sf_proportion' not in guide.sites: return super()._monitored(guide)
-        q = guide.quantiles(0.05, names=['w_sf_proportion', 'n_s_cells_per_location'])
-        return abundance_from_weights(q['w_sf_proportion'], q['n_s_cells_per_location'])
+        "q05 of w_sf for the stopping rule (with totals from N_s, the weights' shares times N_s), given the spot's detection where coupled."
+        ns = 'w_sf_proportion' in guide.sites
+        names = ['w_sf_proportion', 'n_s_cells_per_location'] if ns else [self._monitor_site]
+        q = guide.quantiles(0.05, names=names, **({'conditional': True} if getattr(guide, 'parents', None) else {}))
+        return abundance_from_weights(q['w_sf_proportion'], q['n_s_cells_per_location']) if ns else q[self._monitor_site]
 
     def _quantiles_by_draws(self) -> dict:
         "w_sf is a function of two sites when its totals come from N_s: its quantiles (and u_sf_mRNA_factors') need draws."
