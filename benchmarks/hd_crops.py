@@ -16,7 +16,9 @@ Data: `bench_hd.simulate_hd` (bins on a grid, smooth cell-type fields, true sign
 `hd8` ~2 cells and ~280 UMIs per 8 um bin over 5,000 genes and 40 types; `slide` ~1 cell and ~300 UMIs per bead
 over 2,000 genes and 20 types. Reported: Pearson r of q05 abundances against the true cell counts along the run
 (every 250 epochs, and at the end), and runaway spots (q05 total above ten times `N_cells_per_location`, the
-`RunawayTotals` warning), with r over the other spots. One torch thread. Nothing here runs in CI.
+`RunawayTotals` warning), with r over the other spots. One torch thread. Nothing here runs in CI. The `full_schedule`
+rows were measured before detection coupling (a spot's total drawn given its detection in the guide, the model
+page), the `auto` rows with it.
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Paired timing for the accuracy suite: on each regime (seed 0), cell2location for 1,500 full-data steps and c2l_nb's
 default `train()`, back to back, one thread each; run it with nothing else on the machine.
 
-    python benchmarks/suite_timing.py [--regimes all] [--repeats 1]
+    python benchmarks/suite_timing.py [--regimes all] [--repeats 1] [--append]
 
 Writes benchmarks/results/suite_timing.{csv,md}: cell2location's seconds per step (its 30,000 default steps
 projected from it), c2l_nb's steps and training seconds, and the fraction of cell2location's time that c2l_nb took.
@@ -29,6 +29,7 @@ def main(argv=None):
     p.add_argument('--regimes', default='all')
     p.add_argument('--repeats', type=int, default=1)
     p.add_argument('--peer-steps', type=int, default=1500)
+    p.add_argument('--append', action='store_true', help='keep the saved rows of the other regimes')
     a = p.parse_args(argv)
     import pandas as pd
     rows = []
@@ -50,6 +51,10 @@ def main(argv=None):
                              fraction=ours['train_s'] / (peer['s_per_step'] * 30000), c2l_nb_status=ours['status']))
             print(rows[-1], flush=True)
     df = pd.DataFrame(rows)
+    path = os.path.join(HERE, 'results', 'suite_timing.csv')
+    if a.append and os.path.exists(path):
+        old = pd.read_csv(path)
+        df = pd.concat([old[~old.regime.isin(df.regime)], df], ignore_index=True)
     df.to_csv(os.path.join(HERE, 'results', 'suite_timing.csv'), index=False)
     with open(os.path.join(HERE, 'results', 'suite_timing.md'), 'w') as f:
         f.write('# Paired timing\n\n' + S.markdown(df) + f"\nMean fraction of cell2location's 30,000-step time: "

@@ -24,9 +24,6 @@ p.add_argument('--train', default='{}')
 p.add_argument('--model', default='{}')
 p.add_argument('--every', type=int, default=250)
 p.add_argument('--threads', type=int, default=1)
-p.add_argument('--correlate', action='store_true', help='prototype: full covariance of w_sf across types per spot')
-p.add_argument('--condition', action='store_true', help='prototype: w_sf given detection y_s in the guide')
-p.add_argument('--skew', default='', help='prototype: a skewed log-space family for this site')
 a = p.parse_args()
 
 import numpy as np  # noqa: E402
@@ -49,18 +46,6 @@ vis, sig = vis[:, genes].copy(), sig.loc[genes][list(truth.columns)]
 Cell2location.setup_anndata(vis, batch_key='sample')
 mod = Cell2location(vis, cell_state_df=sig, N_cells_per_location=meta['N_cells_per_location'], detection_alpha=20,
                    **json.loads(a.model))
-if a.correlate:
-    sys.path.insert(0, '/work/proto')
-    from corr import correlate
-    correlate(mod.module.guide)
-if a.condition:
-    sys.path.insert(0, '/work/proto')
-    from corr import condition
-    condition(mod.module.guide)
-if a.skew:
-    sys.path.insert(0, '/work/proto')
-    from skew import skew
-    skew(mod.module.guide, a.skew)
 out = os.path.join(a.data, 'tune'); os.makedirs(out, exist_ok=True)
 path = os.path.join(out, f'{a.name}.jsonl')
 open(path, 'w').close()

@@ -85,8 +85,8 @@ def _local_names(guide) -> list:
     return [n for n, s in guide.sites.items() if s.local]
 
 def _per_spot(guide) -> list:
-    "(parameter dict, site) of every per-spot parameter: locations, scales and a coupled site's coefficients."
-    return [(d, n) for n in _local_names(guide) for d in (guide.locs, guide.scales, getattr(guide, 'coefs', {})) if n in d]
+    "(parameter dict, site) of every per-spot parameter: locations, scales, a coupled site's coefficients and a skewed site's skews."
+    return [(d, n) for n in _local_names(guide) for d in (guide.locs, guide.scales, getattr(guide, 'coefs', {}), getattr(guide, 'skews', {})) if n in d]
 
 def shard_guide(guide, ids:np.ndarray) -> None:
     "Keep only the spots `ids` of every per-spot parameter (in place); `guide.shard_ids` records them."

@@ -19,8 +19,9 @@ from tqdm.auto import tqdm
 
 # %% auto #0
 __all__ = ['TRANSFORMS', 'pick_device', 'nb_log_prob', 'NegBinomial', 'Counts', 'nb_loglik', 'ambient_prior',
-           'overdispersion_prior', 'softplus_inv', 'softplus_normal', 'Site', 'positive_normal', 'Guide', 'build_guide',
-           'sample_quantiles', 'quantile_name', 'parse_quantile', 'summarise_draws']
+           'overdispersion_prior', 'softplus_inv', 'softplus_normal', 'Site', 'positive_normal', 'sinh_arcsinh',
+           'SkewLogNormal', 'Guide', 'build_guide', 'sample_quantiles', 'quantile_name', 'parse_quantile',
+           'summarise_draws']
 
 # %% ../nbs/03_infer.ipynb #8dc4751f
 def pick_device(accelerator:str='auto', # 'auto' (CUDA if available), 'gpu'/'cuda', or 'cpu'
@@ -254,6 +255,26 @@ def positive_normal(loc, scale, transform:str='exp'):
     "Distribution of `T(u)`, `u ~ Normal(loc, scale)`, for `T` = exp (LogNormal) or softplus."
     return dist.LogNormal(loc, scale) if transform == 'exp' else softplus_normal(loc, scale)
 
+def sinh_arcsinh(z, eps):
+    "Jones and Pewsey's skewing of a standard Normal `z`: `sinh(asinh(z) + eps)`; eps < 0 stretches the lower tail."
+    return torch.sinh(torch.asinh(z) + eps)
+
+class SkewLogNormal(dist.TorchDistribution):
+    "`exp(loc + scale * sinh_arcsinh(z, eps))`, `z ~ N(0, 1)`: a LogNormal (eps = 0) whose log has a longer lower tail for eps < 0."
+    arg_constraints, support, has_rsample = {}, dist.constraints.positive, True
+    def __init__(self, loc, scale, eps, validate_args=None):
+        self.loc, self.scale, self.eps = torch.broadcast_tensors(torch.as_tensor(loc), torch.as_tensor(scale), torch.as_tensor(eps))
+        super().__init__(self.loc.shape, torch.Size(), validate_args=False)
+    def expand(self, batch_shape, _instance=None):
+        return SkewLogNormal(*(t.expand(batch_shape) for t in (self.loc, self.scale, self.eps)))
+    def rsample(self, sample_shape=torch.Size()):
+        z = torch.randn(tuple(sample_shape) + tuple(self.loc.shape), device=self.loc.device, dtype=self.loc.dtype)
+        return torch.exp(self.loc + self.scale * sinh_arcsinh(z, self.eps))
+    def log_prob(self, value):
+        u = value.log(); t = (u - self.loc) / self.scale; a = torch.asinh(t) - self.eps
+        log_cosh = a.abs() + torch.log1p(torch.exp(-2 * a.abs())) - math.log(2)  # log cosh(a), without overflow
+        return -0.5 * torch.sinh(a) ** 2 - 0.5 * math.log(2 * math.pi) + log_cosh - 0.5 * torch.log1p(t ** 2) - self.scale.log() - u
+
 class Guide(torch.nn.Module):
     "Mean-field guide: every scalar of every latent site is `T(u)`, `u ~ Normal(loc, scale)`, `T` exp or softplus; `couple` links a local site to a parent."
     row_sparse = False  # True while `run_svi` trains on minibatches: local rows are gathered with sparse gradients (a lazy Adam's)
@@ -269,6 +290,7 @@ class Guide(torch.nn.Module):
         self._T, inv = TRANSFORMS[transform]
         self.locs, self.scales = torch.nn.ParameterDict(), torch.nn.ParameterDict()
         self.parents, self.coefs = {}, torch.nn.ParameterDict()  # child site -> parent site, and its coefficients (`couple`)
+        self.skews = torch.nn.ParameterDict()  # eps of the sites given a skewed family (`skew`)
         for s in sites:
             v = torch.as_tensor(init[s.name], dtype=torch.float32).expand(s.shape).clamp_min(1e-8)
             self.locs[s.name] = torch.nn.Parameter(inv(v).clone())
@@ -290,9 +312,27 @@ class Guide(torch.nn.Module):
         if c is None or p is None or not (c.local and p.local) or child == parent or parent in self.parents or child in self.parents.values():
             raise ValueError(f"couple({child!r}, {parent!r}): both must be distinct local sites of the guide, and a parent has no parent.")
         if self.locs[parent].shape[-1] != 1: raise ValueError(f"couple: the parent {parent!r} must have one value per observation.")
+        if child in self.skews or parent in self.skews: raise ValueError(f"couple({child!r}, {parent!r}): a skewed site cannot be coupled.")
         self.parents[child] = parent
         self.coefs[child] = torch.nn.Parameter(torch.zeros(c.shape))
         return self
+
+    def skew(self, name:str) -> Guide:
+        "Give local site `name` the `SkewLogNormal` family: one skew `eps` per entry, starting at 0 (LogNormal)."
+        s = self.sites.get(name)
+        if s is None or not s.local or self.transform != 'exp' or name in self.parents or name in self.parents.values():
+            raise ValueError(f"skew({name!r}): a local site of a guide with transform='exp' that is not coupled.")
+        self.skews[name] = torch.nn.Parameter(torch.zeros(s.shape))
+        return self
+
+    def _z(self, name, z, idx=None):
+        "The standard Normal `z` as the site's own family sees it: skewed where the site has a skew."
+        return z if name not in self.skews else sinh_arcsinh(z, self._own(name, idx, [self.skews[name]])[0])
+
+    def _dist(self, name, loc, scale, idx=None):
+        "The site's distribution with this loc and scale: its skewed family where it has one."
+        if name not in self.skews: return positive_normal(loc, scale, self.transform)
+        return SkewLogNormal(loc, scale, self._own(name, idx, [self.skews[name]])[0])
 
     def loc_scale(self, name, idx=None):
         "The marginal (loc, scale) of a site, restricted to the observations `idx` for a local site."
@@ -322,7 +362,7 @@ class Guide(torch.nn.Module):
             if not s.local: out[name] = pyro.sample(name, positive_normal(*self.loc_scale(name), self.transform))
         with pyro.plate('obs_plate', self.n_obs, dim=-2, subsample=idx):  # one plate for all local sites
             for name in self._local_order():
-                out[name] = pyro.sample(name, positive_normal(*self._given(name, idx, u), self.transform))
+                out[name] = pyro.sample(name, self._dist(name, *self._given(name, idx, u), idx))
                 if name in self.parents.values(): u[name] = inv(out[name])
         return out
 
@@ -338,7 +378,7 @@ class Guide(torch.nn.Module):
             return {k: torch.stack([d[k] for d in per_q]) for k in per_q[0]}
         if not 0 < q < 1: raise ValueError(f"quantile q={q} must be strictly between 0 and 1.")
         z = float(dist.Normal(0., 1.).icdf(torch.tensor(q, dtype=torch.float64)))
-        return {n: self._T(l + s * z) for n in (names or self.sites)
+        return {n: self._T(l + s * self._z(n, torch.tensor(z), idx)) for n in (names or self.sites)
                 for l, s in [self._own(n, idx) if conditional else self.loc_scale(n, idx)]}
 
     def median(self, *args, **kwargs) -> dict:
@@ -354,7 +394,7 @@ class Guide(torch.nn.Module):
             loc, scale = self._given(name, idx, u)
             if seed is not None and gen is None: gen = torch.Generator(device=loc.device).manual_seed(int(seed))
             g = None if self.sites[name].local else gen
-            u[name] = loc + scale * torch.randn((n,) + tuple(scale.shape), device=loc.device, generator=g)
+            u[name] = loc + scale * self._z(name, torch.randn((n,) + tuple(scale.shape), device=loc.device, generator=g), idx)
             if name in names: out[name] = self._T(u[name])
         return out
 

@@ -193,9 +193,8 @@ def spatial_loglik(c:Counts, # counts of the spots (c.group: each spot's batch)
 
 # %% ../nbs/05_spatial.ipynb #8aa8b774
 SPARSE_DENSITY = 0.1  # `train()` gives counts this sparse (HD bins; Visium spots are denser) the minibatch schedule at full batch too
-COUPLED = {'w_sf': ('w_sf', 'detection_y_s'), 'w_sf_proportion': ('n_s_cells_per_location', 'detection_y_s')}  # `detection_coupling`:
-# by the model's abundance site, the site that sets a spot's total (w_sf itself, or N_s where w_sf = N_s x the weights' shares)
-# and the detection y_s it is drawn given in the guide: the counts fix only their product
+# `detection_coupling`, by the model's abundance site: the site that sets a spot's total, and the detection it is drawn given
+COUPLED = {'w_sf': ('w_sf', 'detection_y_s'), 'w_sf_proportion': ('n_s_cells_per_location', 'detection_y_s')}  # (the counts fix their product)
 
 class Cell2location(ModelBase):
     "Map cell types onto spatial data: absolute abundance of every type at every spot (cell2location's model)."
@@ -208,7 +207,7 @@ class Cell2location(ModelBase):
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
     _local_deterministic = ('u_sf_mRNA_factors', 'w_sf')  # w_sf: from its weights and N_s when the model has them
-    _legacy_init_kwargs = dict(use_n_s_cells_per_location_limit=False, detection_coupling=False)  # models saved before the options existed
+    _legacy_init_kwargs = dict(use_n_s_cells_per_location_limit=False, detection_coupling=False, skewed_weights=False)  # models saved before the options existed
     _nan_hint = ("Likely causes: normalised (not raw) counts, genes with zero counts in every spot, or signatures with "
                  "NaN/zero totals. If it happens late in training, fewer epochs or a lower lr (e.g. 0.001) help; if it "
                  "happens at once, check the inputs.")
@@ -232,6 +231,7 @@ class Cell2location(ModelBase):
                  init_scale:float=0.1, # initial unconstrained posterior scale
                  guide_transform:str='exp', # posterior family of every site: 'exp' (LogNormal) or 'softplus'
                  detection_coupling:bool=True, # mean-field guide: the spot's total (N_s, or w_sf) given its detection y_s (`COUPLED`)
+                 skewed_weights:bool=False, # mean-field guide, totals from N_s: the weights' posteriors skewed in log space (`Guide.skew`)
                  model_class=None, # the Pyro model: None (`LocationModel`) or a variant from `c2l_nb.models.simplified` (class or name)
                  create_autoguide_kwargs:dict|None=None, # the guide: {'guide_class': AutoHierarchicalNormalMessenger} for `c2l_nb.guides.hierarchical`; None: mean-field
                  amortised:bool=False, # per-spot posteriors from an encoder of each spot's counts (`c2l_nb.guides.amortised`)
@@ -255,18 +255,20 @@ class Cell2location(ModelBase):
         spec = guide_spec(create_autoguide_kwargs)
         self._settings = dict(cell_state_df=cs, detection_alpha=detection_alpha, detection_mean_per_sample=detection_mean_per_sample,
                               detection_mean_correction=detection_mean_correction, init_scale=init_scale,
-                              guide_transform=guide_transform, detection_coupling=detection_coupling, model_class=_model_class(model_class).__name__, create_autoguide_kwargs=spec,
+                              guide_transform=guide_transform, detection_coupling=detection_coupling, skewed_weights=skewed_weights, model_class=_model_class(model_class).__name__, create_autoguide_kwargs=spec,
                               amortised=amortised, encoder_mode=encoder_mode, encoder_kwargs=encoder_kwargs, **asdict(self.priors))
         self.detection_mean_ = dm
         model = _model_class(model_class)(adata.n_obs, cs.values, len(bnames), dm, alpha, self.priors)
         guide = make_guide(spec, model, (torch.as_tensor(bidx),), adata.n_obs, {}, init_scale, guide_transform)  # prior means
         if 'w_sf_proportion' in guide.sites:  # totals from N_s: every site to 0.002 (the weights jitter at 0.004), over 4,000 epochs
             self._default_local_lr_end, self._default_decay_epochs = None, 4000
-        for k, v in dict(amortised=amortised, detection_coupling=detection_coupling).items():
+        for k, v in dict(amortised=amortised, detection_coupling=detection_coupling, skewed_weights=skewed_weights).items():
             if not isinstance(v, bool): raise TypeError(f"{k} must be True or False, got {v!r}.")
-        if detection_coupling and type(guide) is Guide and not amortised:
-            child, parent = COUPLED['w_sf_proportion' if 'w_sf_proportion' in guide.sites else 'w_sf']
-            if child in guide.sites and parent in guide.sites: guide.couple(child, parent)
+        mf, pair = type(guide) is Guide and not amortised, COUPLED['w_sf_proportion' if 'w_sf_proportion' in guide.sites else 'w_sf']
+        if detection_coupling and mf and set(pair) <= set(guide.sites): guide.couple(*pair)
+        if skewed_weights and not (mf and 'w_sf_proportion' in guide.sites): raise ValueError(
+            "skewed_weights=True needs the mean-field guide and totals from N_s (use_n_s_cells_per_location_limit=True, the default from 10 cells).")
+        if skewed_weights: guide.skew('w_sf_proportion')
         if amortised and spec['guide_class'] != 'AutoNormal':
             raise ValueError("amortised=True and create_autoguide_kwargs choose two different guides: pass one of them.")
         if amortised:  # the encoder keeps every spot's counts so that quantiles and draws need only spot indices
@@ -298,9 +300,8 @@ class Cell2location(ModelBase):
 
     def _monitored(self, guide) -> torch.Tensor:
         "q05 of w_sf for the stopping rule (with totals from N_s, the weights' shares times N_s), given the spot's detection where coupled."
-        ns = 'w_sf_proportion' in guide.sites
-        names = ['w_sf_proportion', 'n_s_cells_per_location'] if ns else [self._monitor_site]
-        q = guide.quantiles(0.05, names=names, **({'conditional': True} if getattr(guide, 'parents', None) else {}))
+        ns, given = 'w_sf_proportion' in guide.sites, {'conditional': True} if getattr(guide, 'parents', None) else {}
+        q = guide.quantiles(0.05, names=['w_sf_proportion', 'n_s_cells_per_location'] if ns else [self._monitor_site], **given)
         return abundance_from_weights(q['w_sf_proportion'], q['n_s_cells_per_location']) if ns else q[self._monitor_site]
 
     def _quantiles_by_draws(self) -> dict:

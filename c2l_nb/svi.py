@@ -135,7 +135,7 @@ def _param_groups(guide, params, lr, lr_end, local_lr=None, local_lr_end=None) -
 def _row_params(guide) -> set:
     "ids of the per-observation parameters of a plain mean-field guide, which it gathers by rows (empty for other guides)."
     if not isinstance(guide, Guide) or type(guide).loc_scale is not Guide.loc_scale: return set()
-    return {id(p) for n, s in guide.sites.items() if s.local for p in (guide.locs[n], guide.scales[n])} | {id(p) for p in guide.coefs.values()}
+    return {id(p) for n, s in guide.sites.items() if s.local for p in (guide.locs[n], guide.scales[n])} | {id(p) for d in (guide.coefs, guide.skews) for p in d.values()}
 
 def _split_rows(groups:list, lrs:list, rows:set) -> list:
     "`[(sparse, groups, lrs)]`: the parameters of `groups` outside `rows` (for Adam), then those in `rows` (for SparseAdam)."
