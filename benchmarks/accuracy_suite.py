@@ -95,6 +95,21 @@ def job(lib, sig, data, config, checkpoints='', train_kwargs='{}', seed=0, peer_
     return out
 
 
+def load(data: str, signatures: str = 'signatures_c2l_nb_seed{seed}.csv'):
+    "(meta, signatures, truth, spatial AnnData set up for Cell2location) of one suite folder, on their shared genes, types in the truth's order."
+    import anndata as ad
+    import pandas as pd
+    from c2l_nb.models import Cell2location
+    meta = json.load(open(os.path.join(data, 'meta.json')))
+    sig = pd.read_csv(os.path.join(data, signatures.format(seed=meta['seed'])), index_col=0)
+    truth = pd.read_csv(os.path.join(data, 'truth.csv'), index_col=0)
+    vis = ad.read_h5ad(os.path.join(data, 'vis.h5ad'))
+    genes = sig.index.intersection(vis.var_names)
+    vis, sig = vis[:, genes].copy(), sig.loc[genes][list(truth.columns)]
+    Cell2location.setup_anndata(vis, batch_key='sample')
+    return meta, sig, truth, vis
+
+
 def metrics(q05, q95, truth):
     "Accuracy and calibration of one q05/q95 pair against the true abundances (all spots x types)."
     import numpy as np

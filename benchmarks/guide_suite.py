@@ -27,20 +27,12 @@ p.add_argument('--tag', default='', help='suffix of the guide name in the output
 a = p.parse_args()
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import anndata as ad  # noqa: E402
 import torch  # noqa: E402
 torch.set_num_threads(a.threads)
 from c2l_nb.models import Cell2location  # noqa: E402
-from accuracy_suite import metrics  # noqa: E402
+from accuracy_suite import load, metrics  # noqa: E402
 
-meta = json.load(open(os.path.join(a.data, 'meta.json')))
-sig = pd.read_csv(os.path.join(a.data, f'signatures_c2l_nb_exp_seed{meta["seed"]}.csv'), index_col=0)
-truth = pd.read_csv(os.path.join(a.data, 'truth.csv'), index_col=0)
-vis = ad.read_h5ad(os.path.join(a.data, 'vis.h5ad'))
-genes = sig.index.intersection(vis.var_names)
-vis, sig = vis[:, genes].copy(), sig.loc[genes][list(truth.columns)]
-Cell2location.setup_anndata(vis, batch_key='sample')
+meta, sig, truth, vis = load(a.data, 'signatures_c2l_nb_exp_seed{seed}.csv')
 kw = dict(meanfield={}, amortised=dict(amortised=True),
           hierarchical=dict(create_autoguide_kwargs={'guide_class': 'AutoHierarchicalNormalMessenger',
                                                      'guide_kwargs': json.loads(a.guide_kwargs)}))[a.guide]
