@@ -33,6 +33,10 @@ SHOWN = [
      "`benchmarks/absent_tails.py`: for entries the default q05 wrongly calls present, the exact posterior of the "
      "entry's weight given every other site at the guide's medians, against the guide's own LogNormal; the reason for "
      "the opt-in skewed family (`skewed_weights=True`, the model page)."),
+    ('Accuracy suite: the refined abundance posterior', 'refine',
+     "`benchmarks/refine_suite.py`: the same trained defaults, their q05/q95 of `w_sf` from the guide and from "
+     "`refine_abundance` (`export_posterior(refine_abundance=True)`, opt-in): exact 1-D conditionals of each abundance "
+     "mixed over 16 joint draws of the rest (`c2l_nb.refine`, the model page)."),
     ('Accuracy suite: paired timing', 'suite_timing',
      "Seconds per step of both libraries measured back to back on each regime, nothing else running, one thread. "
      "`mid_cells` was measured with detection coupling, the other regimes before it; coupling adds one multiply-add "

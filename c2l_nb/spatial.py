@@ -381,6 +381,7 @@ def export_posterior(self:Cell2location, adata:AnnData, # the spatial AnnData th
                     export_slot:str='mod', # `adata.uns` key for all summaries
                     add_to_obsm:list=('means', 'stds', 'q05', 'q95'), # summaries written to obsm
                     use_quantiles:bool=False, # analytic quantiles only (no sampling, least memory)
+                    refine_abundance:bool=False, # w_sf's summaries from its exact 1-D conditionals mixed over draws of the rest (`c2l_nb.refine`)
                    ) -> AnnData:
     "Summarise the posterior; write `adata.obsm[f'{k}_cell_abundance_w_sf']` and `adata.uns[export_slot]`."
     if list(adata.obs_names) != list(self.adata.obs_names) or list(adata.var_names) != list(self.adata.var_names):
@@ -389,13 +390,13 @@ def export_posterior(self:Cell2location, adata:AnnData, # the spatial AnnData th
     if sk.get('batch_size') is not None:  # any block size gives the same summaries; cap it so memory stays bounded
         sk['batch_size'] = min(int(sk['batch_size']), self._auto_sample_batch(sk.get('num_samples', 1000)))
     res = self._export(adata, sample_kwargs=sk, export_slot=export_slot, summaries=list(add_to_obsm), use_quantiles=use_quantiles)
+    if refine_abundance: from .refine import refine_export; res = refine_export(self, res, adata, export_slot)
     for k in add_to_obsm:
         key = f'post_sample_{k}'
         if key not in res: continue
         adata.obsm[f'{k}_cell_abundance_w_sf'] = pd.DataFrame(res[key]['w_sf'], index=adata.obs_names,
                                                               columns=[f'{k}cell_abundance_w_sf_{f}' for f in self.factor_names_])
     return adata
-
 
 # %% ../nbs/05_spatial.ipynb #ac83281f
 @patch
@@ -448,7 +449,6 @@ def compute_expected_per_cell_type(self:LocationModel, samples:dict, # a summary
     mats = [sp.csr_matrix((data[f], X.indices.copy(), X.indptr.copy()), shape=X.shape) for f in range(F)]
     return {'mu': mats, 'ind_x': ind}
 
-
 # %% ../nbs/05_spatial.ipynb #f9a153a7
 def _summary(self, name):
     key = f'post_sample_{name}'
@@ -497,4 +497,3 @@ def plot_spatial_QC_across_batches(self:Cell2location, summary_name:str|None=Non
     fig.tight_layout()
     if show: plt.show()
     return fig
-

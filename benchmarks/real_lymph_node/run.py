@@ -33,4 +33,8 @@ for c in chunks:
     steps = len(mod.history_['elbo_train'])
     q = mod.posterior_quantile(q=0.05, batch_size=vis.n_obs, accelerator='cpu')['w_sf'] if lib == 'peer' else mod.posterior_quantile(0.05)['w_sf']
     np.save(D + f'q05_{tag}_{steps}.npy', np.asarray(q)); print(tag, steps, round(time.time() - t0), flush=True)
+    if lib != 'peer' and os.environ.get('REFINE'):  # also the refined posterior (export_posterior(refine_abundance=True))
+        from c2l_nb.refine import refine_abundance
+        t1 = time.time(); q = refine_abundance(mod, quantiles=(0.05,), progress=False)['q05']
+        np.save(D + f'q05_refined_{tag}_{steps}.npy', q); print('refined', tag, round(time.time() - t1), 's', flush=True)
 json.dump(list(sig.columns), open(D + 'types.json', 'w'))
