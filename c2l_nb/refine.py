@@ -12,8 +12,8 @@ from .infer import Guide, quantile_name, parse_quantile
 from .spatial import LocationModel
 
 # %% auto #0
-__all__ = ['SITES', 'weight_loglik', 'cheb_points', 'cheb_interp', 'grid_quantiles', 'conditional_quantiles', 'refine_abundance',
-           'refine_export']
+__all__ = ['SITES', 'weight_loglik', 'cheb_points', 'cheb_interp', 'grid_quantiles', 'conditional_quantiles', 'check_refinable',
+           'refine_abundance', 'refine_export']
 
 # %% ../nbs/05c_refine.ipynb #edae3822
 def weight_loglik(x:torch.Tensor, # counts (..., G)
@@ -105,8 +105,9 @@ def conditional_quantiles(d:dict, # every site, leading dimension K (draws) and 
         out.append(N * tq / (B[..., None] + tq) if ns else tq)
     return torch.stack(out, 2)
 
-# %% ../nbs/05c_refine.ipynb #e71d49b1
-def _check(mod):
+# %% ../nbs/05c_refine.ipynb #73a12096
+def check_refinable(mod):
+    "Raise a clear error unless `refine_abundance` can run on `mod` (trained, the full model, the mean-field guide)."
     g, model = mod.module.guide, mod.module.model
     if not getattr(mod, 'is_trained_', False): raise RuntimeError("refine_abundance needs a trained model: run train() first.")
     if type(model) is not LocationModel:
@@ -127,7 +128,7 @@ def refine_abundance(mod, # a trained `Cell2location` (full model, default guide
                      batch_size:int|None=None, # spots per block (None: temporaries of 16 MB on a CPU, 256 MB on a GPU)
                      seed:int=0, progress:bool=True) -> dict:
     "Posterior summaries of w_sf from exact 1-D conditionals mixed over guide draws: {'means', 'stds', 'q05', ...} as (spots, types) arrays."
-    _check(mod)
+    check_refinable(mod)
     g, model, dev = mod.module.guide, mod.module.model, mod.device
     site, n_obs, (F, G) = _weights_site(g), mod.adata.n_obs, model.cell_state.shape
     if batch_size is None:  # floats per temporary (n, F, nodes, G): blocks that stay in a CPU's cache, larger on a GPU

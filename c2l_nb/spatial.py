@@ -386,6 +386,7 @@ def export_posterior(self:Cell2location, adata:AnnData, # the spatial AnnData th
     "Summarise the posterior; write `adata.obsm[f'{k}_cell_abundance_w_sf']` and `adata.uns[export_slot]`."
     if list(adata.obs_names) != list(self.adata.obs_names) or list(adata.var_names) != list(self.adata.var_names):
         raise ValueError("adata must have the spots and genes the model was trained on: export to the same AnnData.")
+    if refine_abundance: from .refine import check_refinable; check_refinable(self)  # before anything is written
     sk = dict(sample_kwargs or {})
     if sk.get('batch_size') is not None:  # any block size gives the same summaries; cap it so memory stays bounded
         sk['batch_size'] = min(int(sk['batch_size']), self._auto_sample_batch(sk.get('num_samples', 1000)))
