@@ -51,7 +51,7 @@ def run(a):
 
 
 def report(a):
-    import pandas as pd
+    import numpy as np, pandas as pd
     import accuracy_suite as S
     df = pd.read_json(os.path.join(OUT, 'results.jsonl'), lines=True).drop_duplicates(['regime', 'seed', 'run'], keep='last')
     suite = os.path.join(HERE, '..', 'bench_out', 'suite')
@@ -59,7 +59,6 @@ def report(a):
     for (reg, seed) in df[['regime', 'seed']].drop_duplicates().itertuples(index=False):
         d = os.path.join(suite, f'{reg}_s{seed}')
         meta, sig, truth, vis = S.load(d)
-        import numpy as np
         p = os.path.join(d, 'peer_own_c2l30k')
         if os.path.exists(os.path.join(p, 'q05_30000.npy')):
             peer.append(dict(regime=reg, seed=seed, run='cell2location, 30,000 steps',

@@ -66,7 +66,7 @@ def grid_quantiles(u:torch.Tensor, # an increasing, evenly spaced grid of log va
     below = u[..., :1] + torch.log(L / cdf[..., :1].clamp_min(1e-30)) / a[..., None]
     return torch.where(L < cdf[..., :1], below, inside)
 
-# %% ../nbs/05c_refine.ipynb #3826353c
+# %% ../nbs/05c_refine.ipynb #51af583a
 SITES = ('detection_y_s', 'm_g', 's_g_gene_add', 'alpha_g_inverse', 'z_sr_groups_factors', 'x_fr_group2fact')
 
 def _weights_site(guide) -> str:
@@ -83,15 +83,13 @@ def conditional_quantiles(d:dict, # every site, leading dimension K (draws) and 
                           nodes:int=12, # likelihood evaluations per abundance and draw
                          ) -> torch.Tensor:
     "w_sf at `levels` of its exact conditional posterior given each of the K values of the rest: (n, F, K, M)."
-    ns = 'w_sf_proportion' in d
-    out = []
+    ns, t, out = 'w_sf_proportion' in d, u.exp(), []
     for k in range(next(iter(d.values())).shape[0]):
         v = d['w_sf_proportion' if ns else 'w_sf'][k]
         y, m = d['detection_y_s'][k][..., None], d['m_g'][k]
         s, al = d['s_g_gene_add'][k][batch][:, None], (d['alpha_g_inverse'][k][batch] ** -2)[:, None]
         a = lam * (d['z_sr_groups_factors'][k] @ d['x_fr_group2fact'][k])  # prior shapes (n, F)
         A = (v @ cell_state)[:, None] - v[..., None] * cell_state  # the other types' counts (n, F, G)
-        t = u.exp()
         if ns:
             B, N = (v.sum(1, keepdim=True) - v).clamp_min(1e-30), d['n_s_cells_per_location'][k][..., None]
             abar = A / B[..., None]
@@ -105,7 +103,7 @@ def conditional_quantiles(d:dict, # every site, leading dimension K (draws) and 
         out.append(N * tq / (B[..., None] + tq) if ns else tq)
     return torch.stack(out, 2)
 
-# %% ../nbs/05c_refine.ipynb #73a12096
+# %% ../nbs/05c_refine.ipynb #b0573706
 def check_refinable(mod):
     "Raise a clear error unless `refine_abundance` can run on `mod` (trained, the full model, the mean-field guide)."
     g, model = mod.module.guide, mod.module.model
@@ -151,7 +149,9 @@ def refine_abundance(mod, # a trained `Cell2location` (full model, default guide
                                       float(mod.priors.w_sf_mean_var_ratio), u, lv, nodes).flatten(2)
             sl = slice(i, i + len(idx))
             out['means'][sl], out['stds'][sl] = w.mean(-1).cpu().numpy(), w.std(-1).cpu().numpy()
-            for q in quantiles: out[quantile_name(q)][sl] = torch.quantile(w, q, dim=-1).cpu().numpy()
+            if quantiles:
+                qv = torch.quantile(w, torch.tensor(quantiles, dtype=w.dtype, device=dev), dim=-1).cpu().numpy()
+                for q, v in zip(quantiles, qv): out[quantile_name(q)][sl] = v
     return out
 
 # %% ../nbs/05c_refine.ipynb #bee776fd
