@@ -43,6 +43,7 @@ def simulate_signatures(n_genes:int=400, # number of genes G
                         cell_total:float=2500., # mean counts of a cell before markers and activity
                         n_subtypes:int=1, # split every type into this many fine-grained subtypes (`<type>_s<k>`)
                         subtype_sd:float=0.25, # per-gene log-sd separating sibling subtypes (0.25: log-profile r ~0.97)
+                        n_split:int|None=None, # split only the first `n_split` types (None: all of them)
                        ) -> pd.DataFrame:
     "Simulated signatures $g_{fg}$: genes x types, mean mRNA counts per cell, indexed by Ensembl-like ids."
     rng = np.random.default_rng(seed)
@@ -67,8 +68,12 @@ def simulate_signatures(n_genes:int=400, # number of genes G
         idx = order[k * n_shared:(k + 1) * n_shared]
         l[np.ix_(idx, lin == k)] += rng.normal(np.log(4), 0.4, (len(idx), 1))
     if n_subtypes > 1:  # siblings share their parent's log-profile up to independent per-gene noise
-        l = np.repeat(l, n_subtypes, 1) + rng.normal(0, subtype_sd, (G, F * n_subtypes))
-        a, names = np.repeat(a, n_subtypes), [f'{n}_s{k}' for n in names for k in range(n_subtypes)]
+        k = F if n_split is None else n_split
+        if not 0 <= k <= F: raise ValueError(f"n_split={n_split} must lie between 0 and n_types={F}.")
+        reps = np.where(np.arange(F) < k, n_subtypes, 1)
+        l = np.repeat(l, reps, 1) + rng.normal(0, subtype_sd, (G, reps.sum()))
+        a = np.repeat(a, reps)
+        names = [f'{n}_s{j}' if r > 1 else n for n, r in zip(names, reps) for j in range(r)]
     g = b[:, None] * a[None, :] * np.exp(l)
     return pd.DataFrame(g, index=sim_gene_ids(G), columns=pd.Index(names))
 

@@ -381,17 +381,17 @@ def export_posterior(self:Cell2location, adata:AnnData, # the spatial AnnData th
                     export_slot:str='mod', # `adata.uns` key for all summaries
                     add_to_obsm:list=('means', 'stds', 'q05', 'q95'), # summaries written to obsm
                     use_quantiles:bool=False, # analytic quantiles only (no sampling, least memory)
-                    refine_abundance:bool=False, # w_sf's summaries from its exact 1-D conditionals mixed over draws of the rest (`c2l_nb.refine`)
+                    refine_abundance:bool|str='auto', # w_sf's summaries from exact 1-D conditionals (`c2l_nb.refine`): 'auto' for types without a twin when N_cells_per_location >= 10, True all, False none
                    ) -> AnnData:
     "Summarise the posterior; write `adata.obsm[f'{k}_cell_abundance_w_sf']` and `adata.uns[export_slot]`."
     if list(adata.obs_names) != list(self.adata.obs_names) or list(adata.var_names) != list(self.adata.var_names):
         raise ValueError("adata must have the spots and genes the model was trained on: export to the same AnnData.")
-    if refine_abundance: from .refine import check_refinable; check_refinable(self)  # before anything is written
+    from .refine import refine_plan, refine_export; plan = refine_plan(self, refine_abundance)  # before anything is written
     sk = dict(sample_kwargs or {})
     if sk.get('batch_size') is not None:  # any block size gives the same summaries; cap it so memory stays bounded
         sk['batch_size'] = min(int(sk['batch_size']), self._auto_sample_batch(sk.get('num_samples', 1000)))
     res = self._export(adata, sample_kwargs=sk, export_slot=export_slot, summaries=list(add_to_obsm), use_quantiles=use_quantiles)
-    if refine_abundance: from .refine import refine_export; res = refine_export(self, res, adata, export_slot)
+    if plan is not None: res = refine_export(self, res, adata, export_slot, plan)
     for k in add_to_obsm:
         key = f'post_sample_{k}'
         if key not in res: continue
