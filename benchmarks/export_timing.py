@@ -80,9 +80,9 @@ def report() -> None:
     w['fraction_train_export_vs_peer_train'] = (w.c2l_nb_train_s + w[auto]) / w.peer_30k_s
     text = ("# The export in the time fraction\n\n`python benchmarks/export_timing.py run <suite folders>`, then `report`. "
             "Seconds of the tutorial's `export_posterior` call (1,000 draws, one block of all spots, one torch thread): "
-            f"`{auto}` is c2l_nb's default export, `n_refined` the types it refined. `c2l_nb_train_s` and `peer_30k_s` "
+            f"`{auto}` the twin rule, `{plain}` c2l_nb's default export, `n_refined` the types it refined. `c2l_nb_train_s` and `peer_30k_s` "
             "are the paired training times of `suite_timing.md` (seed 0, quiet machine). `fraction_train_export`: c2l_nb's "
-            "training and default export over cell2location's 30,000 steps and export; the last column leaves "
+            "training and export with the twin rule over cell2location's 30,000 steps and export; the last column leaves "
             "cell2location's export out.\n\n" + markdown(w) + '\n')
     with open(os.path.join(HERE, 'results', 'export_timing.md'), 'w') as fh: fh.write(text)
     print(text)

@@ -68,9 +68,9 @@ def grid_quantiles(u:torch.Tensor, # an increasing, evenly spaced grid of log va
     below = u[..., :1] + torch.log(L / cdf[..., :1].clamp_min(1e-30)) / a[..., None]
     return torch.where(L < cdf[..., :1], below, inside)
 
-# %% ../nbs/05c_refine.ipynb #c2d67ec9
+# %% ../nbs/05c_refine.ipynb #9cfd39b4
 SITES = ('detection_y_s', 'm_g', 's_g_gene_add', 'alpha_g_inverse', 'z_sr_groups_factors', 'x_fr_group2fact')
-TWIN_CORR = 0.5  # `refine_abundance='auto'` leaves out types with a twin above this (see "Which types are refined by default")
+TWIN_CORR = 0.5  # `refine_abundance='auto'` leaves out types with a twin above this (see "Refining some of the types")
 
 def _weights_site(guide) -> str:
     return 'w_sf_proportion' if 'w_sf_proportion' in guide.sites else 'w_sf'

@@ -381,7 +381,7 @@ def export_posterior(self:Cell2location, adata:AnnData, # the spatial AnnData th
                     export_slot:str='mod', # `adata.uns` key for all summaries
                     add_to_obsm:list=('means', 'stds', 'q05', 'q95'), # summaries written to obsm
                     use_quantiles:bool=False, # analytic quantiles only (no sampling, least memory)
-                    refine_abundance:bool|str='auto', # w_sf's summaries from exact 1-D conditionals (`c2l_nb.refine`): 'auto' for types without a twin when N_cells_per_location >= 10, True all, False none
+                    refine_abundance:bool|str=False, # w_sf's summaries from exact 1-D conditionals (`c2l_nb.refine`): True every type, 'auto' types without a twin (see its page), False none
                    ) -> AnnData:
     "Summarise the posterior; write `adata.obsm[f'{k}_cell_abundance_w_sf']` and `adata.uns[export_slot]`."
     if list(adata.obs_names) != list(self.adata.obs_names) or list(adata.var_names) != list(self.adata.var_names):
