@@ -109,7 +109,7 @@ def conditional_quantiles(d:dict, # every site, leading dimension K (draws) and 
         out.append(N * tq / (B[..., None] + tq) if ns else tq)
     return torch.stack(out, 2)
 
-# %% ../nbs/05c_refine.ipynb #8a6ce279
+# %% ../nbs/05c_refine.ipynb #a8d464e2
 def _type_index(mod, types) -> list:
     "Column indices of the cell types named in `types` (None: all), in the model's order."
     names = list(mod.factor_names_)
@@ -146,9 +146,9 @@ def refine_abundance(mod, # a trained `Cell2location` (full model, default guide
     "Posterior summaries of w_sf from exact 1-D conditionals mixed over guide draws: {'means', 'stds', 'q05', ...} as (spots, types) arrays."
     check_refinable(mod)
     g, model, dev = mod.module.guide, mod.module.model, mod.device
-    sel = _type_index(mod, types)
-    site, n_obs, (F, G) = _weights_site(g), mod.adata.n_obs, model.cell_state.shape
-    sel, Fs = None if types is None else torch.as_tensor(sel, device=dev), len(sel)  # blocks sized by F: a subset gives the full run's values
+    cols = _type_index(mod, types)
+    site, n_obs, (F, G) = _weights_site(g), mod.adata.n_obs, model.cell_state.shape  # blocks sized by F: a subset gives the full run's values
+    sel, Fs = None if types is None else torch.as_tensor(cols, device=dev), len(cols)
     if batch_size is None:  # floats per temporary (n, F, nodes, G): blocks that stay in a CPU's cache, larger on a GPU
         batch_size = int(2 ** (26 if dev.type == 'cuda' else 22) // (F * nodes * max(G, grid)))
     batch_size = max(1, min(batch_size, 2 ** 24 // (F * num_draws * levels)))  # torch.quantile's limit on the pooled values
@@ -176,7 +176,7 @@ def refine_abundance(mod, # a trained `Cell2location` (full model, default guide
                 for q, v in zip(quantiles, qv): out[quantile_name(q)][sl] = v
     return out
 
-# %% ../nbs/05c_refine.ipynb #f6cab53c
+# %% ../nbs/05c_refine.ipynb #39c6dec1
 def twin_types(cell_state, # signatures g_fg: (types, genes) array or tensor
                threshold:float=TWIN_CORR, # correlation above which two types count as twins
               ) -> np.ndarray:
@@ -189,8 +189,9 @@ def twin_types(cell_state, # signatures g_fg: (types, genes) array or tensor
 
 def refine_plan(mod, refine:bool|str) -> dict|None:
     "What `export_posterior(refine_abundance=refine)` refines: None (nothing), or {'types': names or None for all, 'rule': why}."
-    if refine not in (True, False, 'auto'):
+    if not (isinstance(refine, (bool, np.bool_)) or (isinstance(refine, str) and refine == 'auto')):
         raise ValueError(f"refine_abundance must be True, False or 'auto', got {refine!r}.")
+    if not isinstance(refine, str): refine = bool(refine)  # numpy's bools too
     if refine is False: return None
     if refine is True: check_refinable(mod); return {'types': None, 'rule': 'requested'}
     try: check_refinable(mod)
