@@ -41,6 +41,7 @@ REGIMES = {  # simulate('small', **BASE, **overrides)
     'mid_cells': dict(n_types=20, cells_per_spot=5.),  # at the threshold of totals from N_s (LIMIT_MIN_CELLS)
     'mixed': dict(n_types=14, n_subtypes=2, n_split=6, cells_per_spot=15., zone_spread=0.4),  # 6 sibling pairs + 8 distinct types
     'loose_subtypes': dict(n_types=11, n_subtypes=2, subtype_sd=0.5, cells_per_spot=12., zone_spread=0.4),  # siblings r ~0.9 (log-profiles)
+    'crowded': dict(n_types=20, cells_per_spot=12., zone_spread=0.5),  # distinct types, ~17 of 20 in each spot, median present 0.57 cells
 }
 TINY = dict(n_genes=300, n_types=6, n_subtypes=2, n_cells_per_type=30, ref_n_batches=2, ref_n_techs=1, n_spots=100,
             n_zones=3, n_uniform=1, cells_per_spot=8.)  # smoke regime for the tests
