@@ -174,14 +174,15 @@ def report(tag='suite', root=OUT, out_dir=os.path.join(HERE, 'results')):
 METRICS = ['r', 'pr_auc', 'jsd', 'cover90', 'above_q05', 'false_presence', 'total_ratio']
 
 
-ALSO = [('l004w200', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
+ALSO = [('couple2', "c2l_nb before the zone warm start (`train(zone_warm_start=None)`; the previous defaults), all seeds"),
+        ('l004w200', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
         ('released', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
         ('limit', "c2l_nb, totals from N_s at every N (`use_n_s_cells_per_location_limit=True`, decay over 5,000 steps), all seeds"),
         ('limit4k', "c2l_nb, totals from N_s (`use_n_s_cells_per_location_limit=True`, its schedule), all seeds"),
         ('couple1', "c2l_nb defaults but the stopping rule on the marginal q05 (not given y_s), all seeds"),
         ('auto', "c2l_nb before `detection_coupling` (a mean-field guide throughout), all seeds"),
         ('skew1', "c2l_nb with `skewed_weights=True` (opt-in; totals from N_s only), all seeds")]
-DEFAULTS = 'couple2'  # the run of the current defaults
+DEFAULTS = 'zones500'  # the run of the current defaults
 
 
 def summary(df, c2l_config=DEFAULTS, peer_config='c2l30k', peer_steps=(10000, 30000), also=ALSO):
@@ -242,12 +243,17 @@ def write_summary(df, out_dir=os.path.join(HERE, 'results'), tag='suite', **kw):
     text = ['# Accuracy suite: c2l_nb defaults against cell2location\n',
             "Eight simulated regimes (benchmarks/README.md). Each library maps with the signatures its own reference "
             "model learned at the tutorial's settings; q05 abundances against the truth. `mixed` (15 cells per spot) and "
-            "`loose_subtypes` (12 cells per spot) were added after every default was fixed; both take totals from N_s. "
+            "`loose_subtypes` (12 cells per spot) were added after the previous defaults were fixed; both take totals from N_s. "
+            "`crowded` (20 distinct types, about 17 in each spot, 12 cells per spot) was defined, simulated and run by "
+            "cell2location before the zone warm start existed, and no c2l_nb setting was chosen on it. "
             "The opt-in refined posterior of the abundances is scored in `refine.md`. cell2location ran its "
             f"defaults (30,000 full-data steps, lr 0.002) on {ran}; c2l_nb ran `train()` with its defaults on seeds 0, 1 "
             "and 2. One torch thread per process; `train_s` is wall time of "
             "training only, on a shared 2-core machine.\n",
-            f"c2l_nb's run is `{kw.get('c2l_config', DEFAULTS)}`, the current defaults. The guide draws the site that sets "
+            f"c2l_nb's run is `{kw.get('c2l_config', DEFAULTS)}`, the current defaults: with totals from N_s, the zone sites "
+            "start from a non-negative factorisation of the weights after epoch 500 (`train(zone_warm_start='auto')`, "
+            "`c2l_nb.zones`; its variants on seed 0 in `zone_variants.md`); run `couple2` is the same without it (the "
+            "previous defaults). The guide draws the site that sets "
             "each spot's total (w_sf in the released form, N_s with totals from N_s) given the spot's detection y_s "
             "(`detection_coupling=True`), and the stopping rule tracks the q05 given y_s; run `auto` is the same "
             "without that (the previous defaults). With 10 or more expected cells per spot "

@@ -42,7 +42,7 @@ def run(a):
     train_s = time.time() - t0
     T = truth.values
     t0 = time.time(); q05, q95 = (np.asarray(mod.posterior_quantile(q)['w_sf']) for q in (0.05, 0.95)); guide_s = time.time() - t0
-    t0 = time.time(); r = refine_abundance(mod, num_draws=a.draws, quantiles=(0.05, 0.95), progress=False); refine_s = time.time() - t0
+    t0 = time.time(); r = refine_abundance(mod, num_draws=a.draws, quantiles=(0.05, 0.5, 0.95), progress=False); refine_s = time.time() - t0
     plan, a05, a95 = refine_plan(mod, 'auto'), q05.copy(), q95.copy()  # export_posterior(refine_abundance='auto')
     t0 = time.time()
     if plan['types']:
@@ -50,6 +50,12 @@ def run(a):
             [mod.factor_names_.index(t) for t in plan['types']]
         a05[:, cols], a95[:, cols] = ra['q05'], ra['q95']
     auto_s = time.time() - t0
+    if a.dump:  # every entry's quantiles, for designing and checking rules offline (refine_rules.py)
+        os.makedirs(os.path.join(OUT, 'quantiles'), exist_ok=True)
+        np.savez_compressed(os.path.join(OUT, 'quantiles', f'{name}.npz'), truth=T, guide_q05=q05, guide_q95=q95,
+                            guide_q50=np.asarray(mod.posterior_quantile(0.5)['w_sf']), ref_q05=r['q05'], ref_q50=r['q50'],
+                            ref_q95=r['q95'], ref_means=r['means'], names=np.array(mod.factor_names_),
+                            cell_state=mod.module.model.cell_state.cpu().numpy(), N=meta['N_cells_per_location'])
     rows = [dict(run='guide', **S.metrics(q05, q95, T), s=guide_s),
             dict(run=f'refined ({a.draws} draws)', **S.metrics(r['q05'], r['q95'], T), s=refine_s),
             dict(run=AUTO, **S.metrics(a05, a95, T), s=auto_s, n_refined=len(plan['types']))]
@@ -116,4 +122,5 @@ if __name__ == '__main__':
     else:
         p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument('data'); p.add_argument('--models', default=''); p.add_argument('--draws', type=int, default=16)
+        p.add_argument('--dump', action='store_true', help='save every entry\'s quantiles to bench_out/refine/quantiles/')
         run(p.parse_args())

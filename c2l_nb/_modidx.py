@@ -580,4 +580,8 @@ d = { 'settings': { 'branch': 'main',
                                         'c2l_nb.utils.filtering.gene_filter_stats': ( 'filtering.html#gene_filter_stats',
                                                                                       'c2l_nb/utils/filtering.py'),
                                         'c2l_nb.utils.filtering.plot_filter_genes': ( 'filtering.html#plot_filter_genes',
-                                                                                      'c2l_nb/utils/filtering.py')}}}
+                                                                                      'c2l_nb/utils/filtering.py')},
+            'c2l_nb.zones': { 'c2l_nb.zones._weights_site': ('zones.html#_weights_site', 'c2l_nb/zones.py'),
+                              'c2l_nb.zones.zone_callback': ('zones.html#zone_callback', 'c2l_nb/zones.py'),
+                              'c2l_nb.zones.zone_rank': ('zones.html#zone_rank', 'c2l_nb/zones.py'),
+                              'c2l_nb.zones.zone_warm_start': ('zones.html#zone_warm_start', 'c2l_nb/zones.py')}}}

@@ -9,7 +9,7 @@ from dataclasses import asdict
 import warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
-import pyro, pyro.distributions as dist
+import pyro, pyro.distributions as dist, pyro.poutine as poutine
 from pyro.nn import PyroModule
 import matplotlib.pyplot as plt
 from anndata import AnnData
@@ -17,7 +17,6 @@ from tqdm.auto import tqdm
 
 from .infer import Counts, Guide, _gamma_terms, ambient_prior, overdispersion_prior
 from .registry import GPU_BLOCK
-from pyro import poutine
 from .base import ModelBase, _check_number
 from .spatial_priors import SpatialPriors, _priors_from_kwargs, detection_mean_hat, _per_batch
 from .loglik_genes import spatial_loglik_genes, draw_genes, auto_genes_per_step, check_genes_per_step
@@ -25,6 +24,7 @@ from .guides.hierarchical import guide_spec, make_guide
 from .guides.amortised import AmortisedGuide, AMORTISED_TRAIN
 from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
+from .zones import zone_callback
 
 # %% auto #0
 __all__ = ['SPARSE_DENSITY', 'COUPLED', 'RUNAWAY_FACTOR', 'LocationModel', 'expected_mu', 'abundance_from_weights',
@@ -336,12 +336,13 @@ def train(self:Cell2location, max_epochs:int|None=None, # passes over the data (
           batch_size:int|str|None='auto', # spots per step; 'auto': all spots when they fit (see `ModelBase.train`); the amortised guide: 250
           *args, # the other arguments of `ModelBase.train`, in its order
           genes_per_step:int|str|None='auto', # genes in the zero counts' term per step (`c2l_nb.loglik_genes`); 'auto': sampled in the minibatch mode of sparse data; None: all
+          zone_warm_start:int|str|None='auto', # the zones start from an NMF of the weights after this epoch (`c2l_nb.zones`); 'auto': epoch 500 of a fresh full-batch fit with the mean-field guide, totals from N_s, >= 2,000 epochs; None: never
           **kwargs, # the other arguments of `ModelBase.train`
          ):
     "Fit the spatial model (`ModelBase.train`; see above for the amortised guide's batch size and the sampled genes); warns about runaway spot totals."
     if batch_size in (None, 'auto') and self._settings.get('amortised'): batch_size = AMORTISED_TRAIN['batch_size']
-    self._genes_request = check_genes_per_step(genes_per_step, self.adata.n_vars)
-    model = self.module.model
+    self._genes_request, model = check_genes_per_step(genes_per_step, self.adata.n_vars), self.module.model
+    kwargs['callback'] = zone_callback(self, zone_warm_start, kwargs.get('callback'), max_epochs)
     model.genes_per_step = None if self._genes_request == 'auto' else self._genes_request
     try: ModelBase.train(self, max_epochs, batch_size, *args, **kwargs)
     finally: used, model.genes_per_step = model.genes_per_step, None  # sampling is for training only
@@ -353,8 +354,7 @@ def _warn_runaway_totals(mod:Cell2location, factor:float=RUNAWAY_FACTOR):
     "Warn when a spot's q05 total exceeds `factor` times N_cells_per_location: a runaway of its parameters, not a cell count."
     with torch.no_grad(): tot = mod._monitored(mod.module.guide).sum(-1).reshape(-1).cpu().numpy()
     N = mod.priors.N_cells_per_location
-    bad = np.flatnonzero(tot > factor * N)
-    if len(bad) == 0: return
+    if len(bad := np.flatnonzero(tot > factor * N)) == 0: return
     top = bad[np.argsort(-tot[bad])][:5]
     warnings.warn(f"{len(bad)} spot(s) have q05 totals above {factor:g} x N_cells_per_location={N:g} (largest: "
                   + ', '.join(f"{mod.adata.obs_names[i]!r} {tot[i]:.0f}" for i in top) + "). Such totals come from a runaway "

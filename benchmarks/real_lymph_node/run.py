@@ -29,7 +29,7 @@ t0 = time.time(); steps = 0
 chunks = [int(c) for c in sys.argv[4].split(',')] if len(sys.argv) > 4 else [None]
 for c in chunks:
     if lib == 'peer': mod.train(max_epochs=c - steps, batch_size=None, train_size=1, **TR)
-    else: mod.train(**TR)
+    else: mod.train(**TR, **json.loads(os.environ.get('TRAIN_KWARGS', '{}')))  # e.g. TRAIN_KWARGS='{"zone_warm_start": null}'
     steps = len(mod.history_['elbo_train'])
     q = mod.posterior_quantile(q=0.05, batch_size=vis.n_obs, accelerator='cpu')['w_sf'] if lib == 'peer' else mod.posterior_quantile(0.05)['w_sf']
     np.save(D + f'q05_{tag}_{steps}.npy', np.asarray(q)); print(tag, steps, round(time.time() - t0), flush=True)
