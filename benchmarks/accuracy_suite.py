@@ -153,7 +153,9 @@ def report(tag='suite', root=OUT, out_dir=os.path.join(HERE, 'results')):
             if not os.path.isdir(run) or not os.path.exists(os.path.join(run, 'log.jsonl')): continue
             name = os.path.basename(run)
             lib = 'c2l_nb' if name.startswith('c2l_nb_') else name.split('_')[0]
-            sig, config = name[len(lib) + 1:].split('_', 1)
+            parts = name[len(lib) + 1:].split('_', 1)
+            if len(parts) < 2: continue  # not a run (e.g. a reference-only folder)
+            sig, config = parts
             logs = [json.loads(x) for x in open(os.path.join(run, 'log.jsonl'))]
             ref_s = sum(x['train_s'] for x in logs if x['event'] == 'reference')
             for x in logs:
@@ -164,6 +166,12 @@ def report(tag='suite', root=OUT, out_dir=os.path.join(HERE, 'results')):
                                  train_s=x['train_s'], s_per_step=x['s_per_step'], status=x.get('status', ''),
                                  ref_train_s=ref_s, **metrics(q05, q95, truth)))
     df = pd.DataFrame(rows)
+    old_csv = os.path.join(out_dir, f'{tag}.csv') if out_dir else ''
+    if old_csv and os.path.exists(old_csv):  # keep the rows of runs no longer on this machine; recomputed ones replace theirs
+        key = ['regime', 'seed', 'lib', 'sig', 'config', 'steps']
+        old = pd.read_csv(old_csv)
+        if len(df): old = old[~old.set_index(key).index.isin(df.set_index(key).index)]
+        df = pd.concat([old, df], ignore_index=True).sort_values(key[:5] + ['steps'], kind='stable').reset_index(drop=True)
     if out_dir and len(df):
         os.makedirs(out_dir, exist_ok=True)
         df.to_csv(os.path.join(out_dir, f'{tag}.csv'), index=False)

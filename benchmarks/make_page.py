@@ -24,17 +24,26 @@ PAGE = os.path.join(ROOT, 'nbs', 'explanations', 'performance.ipynb')
 
 # (section title, result stem, what the run answers) in page order; results that do not exist are left out
 SHOWN = [
-    ('Accuracy suite: eight regimes, defaults against cell2location\'s 30,000 steps', 'suite',
+    ('Accuracy suite: nine regimes, defaults against cell2location\'s 30,000 steps', 'suite',
      "The regimes of `benchmarks/accuracy_suite.py` (fine-grained subtypes, tight and loose, 3, 5 and 30 cells per "
-     "spot, a wide spread of gene sensitivity, sections of different depth, sibling subtypes among distinct types), "
+     "spot, a wide spread of gene sensitivity, sections of different depth, sibling subtypes among distinct types, and "
+     "`crowded`: 20 distinct types, about 17 in each spot, a held-out regime run before the zone warm start existed), "
      "each library mapping with its own reference signatures, with the truth known. Times in this table come from a "
      "shared, loaded machine; the paired timing below is the one to read for speed."),
+    ('Accuracy suite: zone warm-start variants (seed 0)', 'zone_variants',
+     "`benchmarks/zone_variants.py`: the previous defaults (`default`), the zones copied from the weights after epoch "
+     "1,000 (`warm1000`), and an NMF of rank 10 after epoch 1,000 (`warm1000k10`, `warm500k10` after epoch 500); `elbo` "
+     "is the loss (negative ELBO, 30 draws), `a_cv` how much the zone prior's means vary across spots. The default "
+     "(rank ceil(F/2) after epoch 500) is the suite's run `zones500`."),
+    ('Accuracy suite: the refined posterior\'s cost, type by type', 'refine_types',
+     "`benchmarks/refine_types.py`: each type refined alone, on the previous defaults' fits; the loss in JSD comes from "
+     "types present in nearly every spot, which gain nothing in false presence."),
     ('Accuracy suite: why absent types get a q05 above 0.1 cells', 'absent_tails',
      "`benchmarks/absent_tails.py`: for entries the default q05 wrongly calls present, the exact posterior of the "
      "entry's weight given every other site at the guide's medians, against the guide's own LogNormal; the reason for "
      "the opt-in skewed family (`skewed_weights=True`, the model page)."),
     ('Accuracy suite: the refined abundance posterior (opt-in)', 'refine',
-     "`benchmarks/refine_suite.py`: the same trained defaults, their q05/q95 of `w_sf` from the guide, from "
+     "`benchmarks/refine_suite.py`: the previous defaults (trained without the zone warm start), their q05/q95 of `w_sf` from the guide, from "
      "`refine_abundance` for every type (`export_posterior(refine_abundance=True)`): exact 1-D conditionals of each "
      "abundance mixed over 16 joint draws of the rest (`c2l_nb.refine`, the model page), and with "
      "`refine_abundance='auto'` (refined for types without a twin when spots hold 10 or more cells). Its second "
@@ -106,8 +115,8 @@ The model is cell2location's (same likelihood, same outputs), except that with 1
 the cell totals come from $N_s$ (the form of cell2location's unreleased high-resolution branch; see the model page).
 
 The accuracy suite was measured with the current defaults (LogNormal guide, the q05-based stopping rule with
-windows of 200 steps; with 10 or more expected cells per spot, totals from $N_s$ and a learning rate decaying from
-0.05 to 0.002 over 4,000 steps; with fewer, cell2location's released form with the decay over 5,000 steps and the
+windows of 200 steps; with 10 or more expected cells per spot, totals from $N_s$, a learning rate decaying from
+0.05 to 0.002 over 4,000 steps and the zone warm start after step 500; with fewer, cell2location's released form with the decay over 5,000 steps and the
 per-spot locations decaying to 0.004 only). The Visium HD scale runs (2 cells per bin: the released form, and
 minibatches) and the paired timing (seconds per step) were measured with the released form. The reference
 signatures do not depend on the spatial schedule. The sections after

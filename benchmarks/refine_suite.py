@@ -5,7 +5,7 @@ q05/q95 of `w_sf` from the guide, from `refine_abundance` for every type and fro
 truth (`accuracy_suite.metrics`). `report` adds the twin rule's gaps to cell2location's 30,000 steps.
 
     python benchmarks/refine_suite.py bench_out/suite/many_cells_s0 [--models DIR] [--draws 16]
-    python benchmarks/refine_suite.py report
+    python benchmarks/refine_suite.py report [crowded]   # [only these regimes, to results/refine_crowded.md]
 
 `--models DIR`: load `DIR/<regime>_s<seed>` if it exists, else train and save it there. Appends one JSON line per
 folder to bench_out/refine/results.jsonl; `report` writes benchmarks/results/refine.md with cell2location's
@@ -67,10 +67,12 @@ def run(a):
     print(name, rows)
 
 
-def report(a):
+def report(regimes=None):
+    "results/refine.md from every regime in results.jsonl, or results/refine_<regimes>.md from the regimes named (comma-separated)."
     import numpy as np, pandas as pd
     import accuracy_suite as S
     df = pd.read_json(os.path.join(OUT, 'results.jsonl'), lines=True).drop_duplicates(['regime', 'seed', 'run'], keep='last')
+    if regimes: df = df[df.regime.isin(regimes.split(','))]
     suite = os.path.join(HERE, '..', 'bench_out', 'suite')
     peer = []
     for (reg, seed) in df[['regime', 'seed']].drop_duplicates().itertuples(index=False):
@@ -87,7 +89,7 @@ def report(a):
     df = df[both]  # regimes and seeds with both the twin rule and cell2location
     df['run'] = df.run.replace({'auto (the default export)': AUTO})  # the label of runs made while it was the default
     means = df.groupby(['regime', 'run'], sort=False)[cols + ['n_refined', 's']].mean().reset_index()
-    order = ['subtypes', 'few_cells', 'mid_cells', 'many_cells', 'tech', 'sections', 'mixed', 'loose_subtypes']
+    order = ['subtypes', 'few_cells', 'mid_cells', 'many_cells', 'tech', 'sections', 'mixed', 'loose_subtypes', 'crowded']
     means['o'] = means.regime.map({r: i for i, r in enumerate(order)}); means = means.sort_values(['o', 'run']).drop(columns='o')
     seeds = sorted(df.seed.unique())
     auto, c2l = (means[means.run.str.startswith(k)].set_index('regime') for k in ('auto', 'cell2'))
@@ -100,7 +102,8 @@ def report(a):
     gap['false_presence_no_higher'] = gap.false_presence_c2l_nb <= gap.false_presence_peer
     text = ("# The refined abundance posterior on the accuracy suite\n\n"
             "`python benchmarks/refine_suite.py bench_out/suite/<regime>_s<seed> --models bench_out/refine/models`, then "
-            "`python benchmarks/refine_suite.py report`. c2l_nb's defaults (`train()`, seeded), scored with the guide's "
+            "`python benchmarks/refine_suite.py report`. c2l_nb's defaults (`train()`, seeded; every row here was trained "
+            "before the zone warm start existed, so without it), scored with the guide's "
             "quantiles of `w_sf` and with `refine_abundance` (`export_posterior(refine_abundance=True)`); cell2location's "
             "30,000 steps from the suite (its own signatures). Means over seeds " + ', '.join(map(str, seeds)) +
             "; `s`: seconds to compute the quantiles (one torch thread, a shared 2-core machine). `auto` is "
@@ -112,13 +115,13 @@ def report(a):
             "\n\n## `refine_abundance='auto'` against cell2location's 30,000 steps (means over seeds; c2l_nb minus cell2location)\n\n"
             "Targets: d_r >= -0.005, d_pr_auc >= -0.005, d_jsd <= 0.005; coverage of present entries by q05-q95 closer "
             "to 0.9 than cell2location's, and false presence no higher.\n\n" + S.markdown(gap.reset_index()) + '\n')
-    with open(os.path.join(HERE, 'results', 'refine.md'), 'w') as fh: fh.write(text)
+    with open(os.path.join(HERE, 'results', f"refine{'_' + regimes.replace(',', '_') if regimes else ''}.md"), 'w') as fh: fh.write(text)
     print(text)
 
 
 if __name__ == '__main__':
     sys.path.insert(0, HERE)
-    if len(sys.argv) > 1 and sys.argv[1] == 'report': report(None)
+    if len(sys.argv) > 1 and sys.argv[1] == 'report': report(sys.argv[2] if len(sys.argv) > 2 else None)
     else:
         p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
         p.add_argument('data'); p.add_argument('--models', default=''); p.add_argument('--draws', type=int, default=16)

@@ -15,3 +15,11 @@ for p in peer:
         per = [np.corrcoef(X[:, f], P[:, f])[0, 1] for f in range(P.shape[1])]
         prop = np.corrcoef((X / X.sum(1, keepdims=True)).ravel(), (P / P.sum(1, keepdims=True)).ravel())[0, 1]
         print(f'{k} vs {pk}: per-type r median {np.median(per):.3f} (min {min(per):.3f}, {types[int(np.argmin(per))]}), overall r {np.corrcoef(X.ravel(), P.ravel())[0,1]:.3f}, proportions r {prop:.3f}')
+# the zone warm start against the previous defaults (no cell2location needed): zones<N> vs nozones<N>
+for k in sorted(k for k in runs if k.startswith('zones')):
+    for o in sorted(o for o in runs if o.startswith('no' + k.split('_')[0])):
+        X, P = runs[k], runs[o]
+        per = [np.corrcoef(X[:, f], P[:, f])[0, 1] for f in range(P.shape[1])]
+        prop = np.corrcoef((X / X.sum(1, keepdims=True)).ravel(), (P / P.sum(1, keepdims=True)).ravel())[0, 1]
+        print(f'{k} vs {o}: per-type r median {np.median(per):.3f} (min {min(per):.3f}, {types[int(np.argmin(per))]}), '
+              f'proportions r {prop:.3f}; share of entries with q05 > 0.1: {(X > 0.1).mean():.3f} vs {(P > 0.1).mean():.3f}')
