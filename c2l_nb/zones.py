@@ -77,8 +77,8 @@ def zone_callback(mod, # the `Cell2location` about to train
         if epoch == when - 1:
             m = mod.train_mode_
             minibatch = m.get('batch_size') is not None and m['batch_size'] < mod.adata.n_obs
-            if auto and (minibatch or m.get('devices', 1) > 1):
-                m['zone_warm_start'] = 'skipped: minibatches or several processes'
+            if m.get('devices', 1) > 1: m['zone_warm_start'] = 'skipped: several processes (each holds a shard of the spots)'
+            elif auto and minibatch: m['zone_warm_start'] = 'skipped: minibatches'
             else: m['zone_warm_start'] = {'epoch': int(when), **zone_warm_start(g)}
         if callback is not None: callback(epoch)
     return cb
