@@ -264,6 +264,7 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
                desc=f"Training {type(self).__name__}", nan_hint=self._nan_hint, **kwargs)
     svi.setdefault('row_sparse', batch_size is not None and batch_size < self.n_obs)  # minibatches: lazy Adam for per-spot rows
     self.train_mode_['row_sparse'] = bool(svi['row_sparse'] and _row_params(self.module.guide))  # True only where it applies
+    self.train_mode_['max_epochs'] = svi['max_epochs']  # as resolved (defaults, minibatch schedule)
     with torch.random.fork_rng(devices=[dev.index or 0] if dev.type == 'cuda' else []):
         if world > 1: res = distributed.train_sharded(self, dev, batch_size=batch_size, resident=resident, seed=seed,
                                                       progress=progress_bar, **svi)

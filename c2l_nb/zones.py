@@ -77,8 +77,10 @@ def zone_callback(mod, # the `Cell2location` about to train
         if epoch == when - 1:
             m = mod.train_mode_
             minibatch = m.get('batch_size') is not None and m['batch_size'] < mod.adata.n_obs
+            short = m.get('max_epochs', ZONE_MIN_EPOCHS) < ZONE_MIN_EPOCHS  # e.g. the minibatch schedule of sparse counts
             if m.get('devices', 1) > 1: m['zone_warm_start'] = 'skipped: several processes (each holds a shard of the spots)'
             elif auto and minibatch: m['zone_warm_start'] = 'skipped: minibatches'
+            elif auto and short: m['zone_warm_start'] = f"skipped: a fit of {m['max_epochs']} epochs (< {ZONE_MIN_EPOCHS})"
             else: m['zone_warm_start'] = {'epoch': int(when), **zone_warm_start(g)}
         if callback is not None: callback(epoch)
     return cb
