@@ -249,7 +249,7 @@ def write_summary(df, out_dir=os.path.join(HERE, 'results'), tag='suite', **kw):
                                                      for r, s in means.c2l_nb_steps.items()])
         means = means.reset_index()
     text = ['# Accuracy suite: c2l_nb defaults against cell2location\n',
-            "Eight simulated regimes (benchmarks/README.md). Each library maps with the signatures its own reference "
+            "Nine simulated regimes (benchmarks/README.md). Each library maps with the signatures its own reference "
             "model learned at the tutorial's settings; q05 abundances against the truth. `mixed` (15 cells per spot) and "
             "`loose_subtypes` (12 cells per spot) were added after the previous defaults were fixed; both take totals from N_s. "
             "`crowded` (20 distinct types, about 17 in each spot, 12 cells per spot) was defined, simulated and run by "
