@@ -12,6 +12,7 @@ from .infer import Guide, quantile_name, parse_quantile
 from .spatial import LocationModel
 from .spatial_priors import LIMIT_MIN_CELLS
 from .registry import TIME_MIN_OBS
+from .zones import _weights_site
 
 # %% auto #0
 __all__ = ['SITES', 'TWIN_CORR', 'weight_loglik', 'cheb_points', 'cheb_interp', 'grid_quantiles', 'conditional_quantiles',
@@ -71,9 +72,6 @@ def grid_quantiles(u:torch.Tensor, # an increasing, evenly spaced grid of log va
 # %% ../nbs/05c_refine.ipynb #9cfd39b4
 SITES = ('detection_y_s', 'm_g', 's_g_gene_add', 'alpha_g_inverse', 'z_sr_groups_factors', 'x_fr_group2fact')
 TWIN_CORR = 0.5  # `refine_abundance='auto'` leaves out types with a twin above this (see "Refining some of the types")
-
-def _weights_site(guide) -> str:
-    return 'w_sf_proportion' if 'w_sf_proportion' in guide.sites else 'w_sf'
 
 @torch.no_grad()
 def conditional_quantiles(d:dict, # every site, leading dimension K (draws) and the block's spots for local sites

@@ -33,9 +33,10 @@ def zone_warm_start(guide:Guide, # a mean-field `Guide` of the spatial model (fu
                     seed:int=0, # NMF's random state
                    ) -> dict:
     "Set the zone sites' guide from an NMF of the weights' medians; returns {'rank', 'rel_error'} (the NMF's relative error)."
-    need = [s for s in ('z_sr_groups_factors', 'x_fr_group2fact') if s not in guide.sites]
+    need = [s for s in ('z_sr_groups_factors', 'x_fr_group2fact') if s not in getattr(guide, 'sites', {})]
     if need or not isinstance(guide, Guide):
-        raise ValueError(f"zone_warm_start needs the mean-field Guide of the full spatial model (zone sites), missing {need}.")
+        raise ValueError(f"zone_warm_start needs the mean-field Guide of the full spatial model (zone sites); got a "
+                         f"{type(guide).__name__}" + (f" without {need}" if need else '') + '.')
     site = _weights_site(guide)
     v = guide.quantiles(0.5, names=[site])[site].double().cpu().numpy()
     (S, F), R = v.shape, guide.sites['x_fr_group2fact'].shape[0]
