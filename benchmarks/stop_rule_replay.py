@@ -5,6 +5,7 @@ abundances stop earlier, and at what cost in accuracy?
     python benchmarks/stop_rule_replay.py record slideseq 0 [--epochs 10000]        # the real Slide-seq beads (no truth)
     python benchmarks/stop_rule_replay.py record sim hd8|slide SEED [--epochs 5000]  # bench_hd.simulate_hd, 3,000 bins
     python benchmarks/stop_rule_replay.py report                                    # benchmarks/results/stop_rule_replay.md
+    python benchmarks/stop_rule_replay.py net-report                                # benchmarks/results/stop_rule_net.md
 
 `record` trains with `train()`'s defaults and the stopping rule off (`early_stopping=False`; the schedule does not
 depend on it) and keeps what a rule sees: the monitored q05 of w_sf averaged over every 100 epochs (half of the rule's
@@ -65,10 +66,11 @@ def build(kind: str, name: str, seed: int):
     raise ValueError(kind)
 
 
-def record(kind: str, name: str, seed: int, epochs: int) -> str:
+def record(kind: str, name: str, seed: int, epochs: int, train_kwargs: dict | None = None, variant: str = '') -> str:
     import numpy as np, torch
     torch.set_num_threads(1)
     mod, truth, tag = build(kind, name, seed)
+    tag += f'_{variant}' if variant else ''
     blocks, acc, evals = [], [0., 0], {}
 
     def look(e):
@@ -80,13 +82,13 @@ def record(kind: str, name: str, seed: int, epochs: int) -> str:
             with torch.random.fork_rng(): evals[e + 1] = [np.asarray(mod.posterior_quantile(q)['w_sf'], np.float32) for q in (0.05, 0.95)]
             mod.is_trained_ = False
     t0 = time.time()
-    mod.train(max_epochs=epochs, early_stopping=False, progress_bar=False, seed=seed, callback=look)
+    mod.train(max_epochs=epochs, early_stopping=False, progress_bar=False, seed=seed, callback=look, **(train_kwargs or {}))
     os.makedirs(REC, exist_ok=True)
     ep = sorted(evals)
     out = os.path.join(REC, f'{tag}.npz')
     np.savez_compressed(out, blocks=np.stack(blocks), eval_epochs=np.array(ep), q05=np.stack([evals[k][0] for k in ep]),
                         q95=np.stack([evals[k][1] for k in ep]), truth=np.zeros(0) if truth is None else truth,
-                        seconds=time.time() - t0)
+                        seconds=time.time() - t0, settled=mod._default_decay_epochs - 1)  # the first epoch at the final lr
     return out
 
 
@@ -151,18 +153,62 @@ def report(rec=REC, ks=(0.8, 1.0, 1.2, 1.5)) -> str:
     return text
 
 
+def replay(blocks, settled: int, **rule) -> int | None:
+    "The epoch where `c2l_nb.svi.Convergence` (the package's own rule, with `rule`'s settings) stops on a record (None: never)."
+    import torch
+    from c2l_nb.svi import EARLY_STOP, Convergence
+    vals = iter([torch.as_tensor(b) for b in blocks for _ in range(BLOCK)])
+    conv = Convergence(lambda: next(vals), **{**EARLY_STOP, 'settled': settled, **rule})
+    return next((e + 1 for e in range(len(blocks) * BLOCK) if conv(e)), None)
+
+
+def net_report(rec=REC, spans=(0, 3, 5, 10)) -> str:
+    "The rule with and without its net-change test (`span`; 0: the change per window only) on every record."
+    import numpy as np
+    sys.path.insert(0, HERE)
+    from accuracy_suite import metrics
+    keys = ('r', 'pr_auc', 'jsd', 'cover90', 'false_presence')
+    rows = []
+    for f in sorted(glob.glob(os.path.join(rec, '*.npz'))):
+        d = np.load(f); ep = list(d['eval_epochs']); tag = os.path.basename(f)[:-4]
+        settled = int(d['settled']) if 'settled' in d else (4999 if ('few_cells' in tag or 'mid_cells' in tag) else 3999)
+        for span in spans:
+            e = replay(d['blocks'], settled, span=span)
+            at = e or ep[-1]
+            m = metrics(d['q05'][ep.index(at)], d['q95'][ep.index(at)], d['truth']) if d['truth'].size else {}
+            rows.append([tag, span, e or f'none ({ep[-1]})'] + [f'{m[k]:.4f}' if m else '' for k in keys])
+    L = ['# The stopping rule\'s net-change test, replayed on recorded runs', '',
+         'python benchmarks/stop_rule_replay.py record suite REGIME SEED --epochs 10000 [--train-kwargs JSON --variant NAME]',
+         'python benchmarks/stop_rule_replay.py net-report', '',
+         '`c2l_nb.svi.Convergence` itself is replayed on each record\'s window means. span 0: a window is calm when the '
+         'proportions and the log totals moved less than 0.5% since the previous window (the rule before the test); '
+         'span k: once the k + 1 windows compared all ran at the final learning rate, a measure also counts as calm when '
+         'its net change over the last k windows, divided by k, is below 0.5%. The metrics are those of the q05/q95 maps '
+         'at the stop (at the end of the record where the rule never stops). The default is span 5. Records named '
+         '`_zw1000` used `zone_warm_start=1000` (not the default) and ran 7,000 epochs; `slideseq_s0` (the real beads, '
+         'N = 2) has no truth.', '',
+         '| record | span | stops at | ' + ' | '.join(keys) + ' |', '|---|---|---|' + '---|' * len(keys)]
+    L += ['| ' + ' | '.join(map(str, r)) + ' |' for r in rows]
+    text = '\n'.join(L) + '\n'
+    open(os.path.join(HERE, 'results', 'stop_rule_net.md'), 'w').write(text)
+    return text
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('cmd', choices=['record', 'report'])
+    p.add_argument('cmd', choices=['record', 'report', 'net-report'])
     p.add_argument('args', nargs='*', help='record: KIND [NAME] SEED')
     p.add_argument('--epochs', type=int, default=None)
+    p.add_argument('--train-kwargs', default='{}', help="record: more train() arguments (JSON), e.g. '{\"zone_warm_start\": 1000}'")
+    p.add_argument('--variant', default='', help='record: a name for those arguments (appended to the record\'s name)')
     p.add_argument('--dir', default=REC, help='report: the records')
     a = p.parse_args(argv)
     if a.cmd == 'record':
         kind, *rest = a.args
         name, seed = (None, int(rest[0])) if kind == 'slideseq' else (rest[0], int(rest[1]))
         epochs = a.epochs or {'suite': 6000, 'sim': 5000, 'slideseq': 10000}[kind]
-        print(record(kind, name, seed, epochs), flush=True)
+        print(record(kind, name, seed, epochs, json.loads(a.train_kwargs), a.variant), flush=True)
+    elif a.cmd == 'net-report': print(net_report(a.dir))
     else: print(report(a.dir))
 
 

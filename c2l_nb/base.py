@@ -149,7 +149,8 @@ class ModelBase:
     _default_decay_epochs = None  # the default schedule's decay horizon (None: all of max_epochs)
     _default_local_lr_end = None  # the default schedule's final lr of a mean-field guide's per-observation locations (None: lr_end)
     _minibatch_settings = dict(lr=0.01, local_lr=None, local_lr_end=None, decay_epochs=None, max_epochs=1000,
-                               early_stop=dict(window=25, min_epochs=200))  # `train(batch_size='auto')` when it chooses minibatches (see `_minibatch_defaults`)
+                               early_stop=dict(window=25, min_epochs=200, span=0))  # `train(batch_size='auto')` when it chooses minibatches (see `_minibatch_defaults`)
+    # (span=0: the rule's net-change test was measured on full-batch fits only)
     _full_batch_budget_s, _time_min_obs = 1800., TIME_MIN_OBS  # `batch_size='auto'`: minibatches when a full-batch run would take longer (seconds) and there are at least this many observations
     _monitor_site = None  # the site whose movement the stopping rule tracks
     _nan_hint = ''

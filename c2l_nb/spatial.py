@@ -203,7 +203,7 @@ class Cell2location(ModelBase):
     _default_decay_epochs = 5000  # lr 0.05 -> 0.002 over 5,000 epochs, then constant; the stopping rule ends training
     _default_local_lr_end = 0.004  # ... but in cell2location's released form the per-spot locations decay only to 0.004 (benchmarks/results/suite_*.md)
     _minibatch_settings = dict(lr=0.01, local_lr=0.05, local_lr_end=0.005, decay_epochs=200, max_epochs=500,  # chosen for time (HD):
-                               early_stop=dict(window=25, min_epochs=200))  # globals at 0.01, per-spot locations 0.05 -> 0.005 (benchmarks/results/hd_scale.md)
+                               early_stop=dict(window=25, min_epochs=200, span=0))  # globals at 0.01, per-spot locations 0.05 -> 0.005 (benchmarks/results/hd_scale.md)
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
     _local_deterministic = ('u_sf_mRNA_factors', 'w_sf')  # w_sf: from its weights and N_s when the model has them

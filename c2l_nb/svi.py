@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_svi.ipynb #6b9d6df8
 from __future__ import annotations
-import math, sys, time, warnings
+import collections, math, sys, time, warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -32,7 +32,7 @@ class SVIResult:
     reason: str = ''
     def __iter__(self): return iter((self.history, self.status))  # `history, status = run_svi(...)`
 
-EARLY_STOP = dict(window=200, tol=0.005, patience=2, min_epochs=2000, verbose=False)  # the stopping rule's keys and defaults
+EARLY_STOP = dict(window=200, tol=0.005, patience=2, min_epochs=2000, span=5, verbose=False)  # the stopping rule's keys and defaults
 
 # %% ../nbs/03a_svi.ipynb #7406b1b1
 def lr_factor(lr:float, lr_end:float, decay_epochs:int|None, max_epochs:int) -> Callable[[int], float]:
@@ -48,8 +48,11 @@ class Convergence:
                  tol:float=0.005, # largest change between looks that counts as converged (0.005: half a percent)
                  patience:int=2, # looks in a row below `tol` before stopping
                  min_epochs:int=2000, # never stop before this epoch
+                 span:int=5, # at the final learning rate, also measure the net change over this many windows, per window (0: never)
+                 settled:int|None=None, # the epoch from which the learning rate stays constant (`run_svi` sets it; None: never)
                  verbose:bool=False): # print the change at every look
         self.monitor, self.window, self.tol, self.patience, self.min_epochs = monitor, window, tol, patience, min_epochs
+        self.span, self.settled, self.past = span, settled, collections.deque(maxlen=span + 1)
         self.verbose, self.prev, self.calm, self.changes, self.acc, self.n = verbose, None, 0, [], 0., 0
 
     @staticmethod
@@ -57,8 +60,11 @@ class Convergence:
         "New reference state and (mean total-variation change of the rows' proportions, mean |change| of log totals)."
         tot = q.sum(-1).clamp_min(1e-12)
         p, lt = q / tot[..., None], tot.log()
-        if prev is None: return (p, lt), None
-        return (p, lt), (0.5 * (p - prev[0]).abs().sum(-1).mean().item(), (lt - prev[1]).abs().mean().item())
+        return (p, lt), (None if prev is None else Convergence._moved((p, lt), prev))
+
+    @staticmethod
+    def _moved(a:tuple, b:tuple) -> tuple:
+        return 0.5 * (a[0] - b[0]).abs().sum(-1).mean().item(), (a[1] - b[1]).abs().mean().item()
 
     def __call__(self, epoch:int) -> str|None:
         "Called after every epoch; returns the reason to stop once converged, else None."
@@ -66,13 +72,25 @@ class Convergence:
         if (epoch + 1) % self.window: return None
         mean, self.acc, self.n = self.acc / self.n, 0., 0  # the window's mean: stochastic-gradient jitter averages out
         self.prev, ch = self.change(mean, self.prev)
+        if self.span: self.past.append(self.prev)
         if ch is None: return None
-        self.changes.append((epoch + 1, *ch))
-        self.calm = self.calm + 1 if max(ch) < self.tol else 0
-        if self.verbose: print(f"epoch {epoch + 1}: proportions moved {ch[0]:.3%}, totals {ch[1]:.3%}")
+        net = self._net(epoch)
+        self.changes.append((epoch + 1, *ch) + (() if net is None else net))
+        moved = ch if net is None else tuple(min(a, b) for a, b in zip(ch, net))
+        self.calm = self.calm + 1 if max(moved) < self.tol else 0
+        if self.verbose: print(f"epoch {epoch + 1}: proportions moved {ch[0]:.3%}, totals {ch[1]:.3%}" +
+                               ('' if net is None else f"; net per window over {self.span}: {net[0]:.3%}, {net[1]:.3%}"))
         if self.calm < self.patience or epoch + 1 < self.min_epochs: return None
         return (f"converged at epoch {epoch + 1}: in each of the last {self.patience} windows of {self.window} epochs the "
-                f"monitored proportions and totals moved less than {self.tol:.2%} (last: {ch[0]:.3%} and {ch[1]:.3%})")
+                f"monitored proportions and totals moved less than {self.tol:.2%} (last: {moved[0]:.3%} and {moved[1]:.3%}"
+                + ('' if net is None else f"; each the smaller of the change since the last window and the net change "
+                                          f"over the last {self.span} windows, per window, at the final learning rate") + ")")
+
+    def _net(self, epoch:int) -> tuple|None:
+        "The net change over the last `span` windows, per window, once all of them ran at the final learning rate (else None)."
+        if (not self.span or self.settled is None or len(self.past) <= self.span
+                or epoch + 1 - (self.span + 1) * self.window < self.settled): return None
+        return tuple(d / self.span for d in self._moved(self.past[-1], self.past[0]))
 
 # %% ../nbs/03a_svi.ipynb #154cd971
 class Progress:
@@ -149,8 +167,11 @@ class _Optimisers:
     "Adam, and for the per-observation rows of minibatches (`rows`) a lazy Adam (`torch.optim.SparseAdam`), each with its schedule."
     def __init__(self, groups, lrs, rows:set, lr, decay_epochs, max_epochs):
         parts = _split_rows(groups, lrs, rows)
-        self.opts = [(torch.optim.SparseAdam if sparse else torch.optim.Adam)(g, lr=lr) for sparse, g, _ in parts]
+        # foreach: one call per step for all tensors (torch's CPU default loops in Python; the same numbers, ~10% of a spatial step)
+        self.opts = [torch.optim.SparseAdam(g, lr=lr) if sparse else torch.optim.Adam(g, lr=lr, foreach=True) for sparse, g, _ in parts]
         self.scheds = [s for o, (_, _, l) in zip(self.opts, parts) if (s := _schedule(o, l, decay_epochs, max_epochs)) is not None]
+        # the first epoch at the final learning rates (`lr_factor` reaches its end at epoch D - 1)
+        self.settled = max(2, min(decay_epochs or max_epochs, max_epochs)) - 1 if self.scheds else 0
     def zero_grad(self):
         for o in self.opts: o.zero_grad(set_to_none=True)
     def step(self):
@@ -189,7 +210,7 @@ def run_svi(model:Callable, guide:Guide,
     opt = _Optimisers(*_param_groups(guide, params, lr, lr_end, local_lr, local_lr_end), rows, lr, decay_epochs, max_epochs)
     if rows: guide.row_sparse = True
     elbo = Trace_ELBO(num_particles=num_particles)  # particles one after another: the fused likelihoods take 2-d inputs
-    rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, **early_stop})
+    rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, 'settled': opt.settled, **early_stop})
     log, bar, epoch = _Losses(params), Progress(max_epochs, desc, progress), -1
     log.flush()
     status, reason = 'max_epochs', f"ran all max_epochs={max_epochs} epochs"
