@@ -167,10 +167,10 @@ def report(tag='suite', root=OUT, out_dir=os.path.join(HERE, 'results')):
                                  ref_train_s=ref_s, **metrics(q05, q95, truth)))
     df = pd.DataFrame(rows)
     old_csv = os.path.join(out_dir, f'{tag}.csv') if out_dir else ''
-    if old_csv and os.path.exists(old_csv):  # keep the rows of runs no longer on this machine; recomputed ones replace theirs
+    if old_csv and os.path.exists(old_csv):  # keep the rows of runs no longer on this machine; a run on disk replaces all its rows
         key = ['regime', 'seed', 'lib', 'sig', 'config', 'steps']
         old = pd.read_csv(old_csv)
-        if len(df): old = old[~old.set_index(key).index.isin(df.set_index(key).index)]
+        if len(df): old = old[~old.set_index(key[:5]).index.isin(df.set_index(key[:5]).index)]
         df = pd.concat([old, df], ignore_index=True).sort_values(key[:5] + ['steps'], kind='stable').reset_index(drop=True)
     if out_dir and len(df):
         os.makedirs(out_dir, exist_ok=True)

@@ -15,11 +15,17 @@ for p in peer:
         per = [np.corrcoef(X[:, f], P[:, f])[0, 1] for f in range(P.shape[1])]
         prop = np.corrcoef((X / X.sum(1, keepdims=True)).ravel(), (P / P.sum(1, keepdims=True)).ravel())[0, 1]
         print(f'{k} vs {pk}: per-type r median {np.median(per):.3f} (min {min(per):.3f}, {types[int(np.argmin(per))]}), overall r {np.corrcoef(X.ravel(), P.ravel())[0,1]:.3f}, proportions r {prop:.3f}')
+def agree(k, o):
+    "Per-type r, proportions r and the share of entries with q05 > 0.1 of two c2l_nb maps."
+    X, P = runs[k], runs[o]
+    per = [np.corrcoef(X[:, f], P[:, f])[0, 1] for f in range(P.shape[1])]
+    prop = np.corrcoef((X / X.sum(1, keepdims=True)).ravel(), (P / P.sum(1, keepdims=True)).ravel())[0, 1]
+    print(f'{k} vs {o}: per-type r median {np.median(per):.3f} (min {min(per):.3f}, {types[int(np.argmin(per))]}), '
+          f'proportions r {prop:.3f}; share of entries with q05 > 0.1: {(X > 0.1).mean():.3f} vs {(P > 0.1).mean():.3f}')
 # the zone warm start against the previous defaults (no cell2location needed): zones<N> vs nozones<N>
 for k in sorted(k for k in runs if k.startswith('zones')):
-    for o in sorted(o for o in runs if o.startswith('no' + k.split('_')[0])):
-        X, P = runs[k], runs[o]
-        per = [np.corrcoef(X[:, f], P[:, f])[0, 1] for f in range(P.shape[1])]
-        prop = np.corrcoef((X / X.sum(1, keepdims=True)).ravel(), (P / P.sum(1, keepdims=True)).ravel())[0, 1]
-        print(f'{k} vs {o}: per-type r median {np.median(per):.3f} (min {min(per):.3f}, {types[int(np.argmin(per))]}), '
-              f'proportions r {prop:.3f}; share of entries with q05 > 0.1: {(X > 0.1).mean():.3f} vs {(P > 0.1).mean():.3f}')
+    for o in sorted(o for o in runs if o.startswith('no' + k.split('_')[0])): agree(k, o)
+# the stopping rule's net-change test: net<N> (current defaults) vs zones<N> (warm start, no test) and nozones<N>
+for k in sorted(k for k in runs if k.startswith('net')):
+    n = k.split('_')[0][3:]
+    for o in sorted(o for o in runs if o.split('_')[0] in (f'zones{n}', f'nozones{n}')): agree(k, o)
