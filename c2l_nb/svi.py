@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_svi.ipynb #6b9d6df8
 from __future__ import annotations
-import collections, math, sys, time, warnings
+import collections, math, numbers, sys, time, warnings
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -51,6 +51,14 @@ class Convergence:
                  span:int=5, # at the final learning rate, also measure the net change over this many windows, per window (0: never)
                  settled:int|None=None, # the epoch from which the learning rate stays constant (`run_svi` sets it; None: never)
                  verbose:bool=False): # print the change at every look
+        whole = lambda v, lo: isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= lo
+        bad = [f"{k}={v!r} (must be {what})" for k, v, good, what in (
+            ('window', window, whole(window, 1), 'a whole number of epochs >= 1'),
+            ('tol', tol, isinstance(tol, numbers.Real) and tol > 0, 'a positive fraction, e.g. 0.005'),
+            ('patience', patience, whole(patience, 1), 'a whole number of looks >= 1'),
+            ('min_epochs', min_epochs, whole(min_epochs, 0), 'a whole number of epochs >= 0'),
+            ('span', span, whole(span, 0), 'a whole number of windows >= 0; 0 turns the net-change test off')) if not good]
+        if bad: raise ValueError("early_stopping: " + '; '.join(bad) + '.')
         self.monitor, self.window, self.tol, self.patience, self.min_epochs = monitor, window, tol, patience, min_epochs
         self.span, self.settled, self.past = span, settled, collections.deque(maxlen=span + 1)
         self.verbose, self.prev, self.calm, self.changes, self.acc, self.n = verbose, None, 0, [], 0., 0
