@@ -88,8 +88,14 @@ def record(kind: str, name: str, seed: int, epochs: int, train_kwargs: dict | No
     out = os.path.join(REC, f'{tag}.npz')
     np.savez_compressed(out, blocks=np.stack(blocks), eval_epochs=np.array(ep), q05=np.stack([evals[k][0] for k in ep]),
                         q95=np.stack([evals[k][1] for k in ep]), truth=np.zeros(0) if truth is None else truth,
-                        seconds=time.time() - t0, settled=mod._default_decay_epochs - 1)  # the first epoch at the final lr
+                        seconds=time.time() - t0, settled=settled_epoch(mod))
     return out
+
+
+def settled_epoch(mod) -> int:
+    "The first epoch at the final learning rate of the default full-batch schedule that `record` ran (-1: another schedule)."
+    mode = getattr(mod, 'train_mode_', {})
+    return -1 if mode.get('batch_size') is not None or 'minibatch' in str(mode.get('why', '')) else mod._default_decay_epochs - 1
 
 
 def change(a, b) -> tuple:
@@ -172,7 +178,7 @@ def net_report(rec=REC, spans=(0, 3, 5, 10)) -> str:
     for f in sorted(glob.glob(os.path.join(rec, '*.npz'))):
         d = np.load(f); ep = list(d['eval_epochs']); tag = os.path.basename(f)[:-4]
         settled = int(d['settled']) if 'settled' in d else (4999 if ('few_cells' in tag or 'mid_cells' in tag) else 3999)
-        for span in spans:
+        for span in (spans if settled >= 0 else (0,)):  # another schedule: the net-change test is not replayed
             e = replay(d['blocks'], settled, span=span)
             at = e or ep[-1]
             m = metrics(d['q05'][ep.index(at)], d['q95'][ep.index(at)], d['truth']) if d['truth'].size else {}
