@@ -182,7 +182,8 @@ def report(tag='suite', root=OUT, out_dir=os.path.join(HERE, 'results')):
 METRICS = ['r', 'pr_auc', 'jsd', 'cover90', 'above_q05', 'false_presence', 'total_ratio']
 
 
-ALSO = [('couple2', "c2l_nb before the zone warm start (`train(zone_warm_start=None)`; the previous defaults), all seeds"),
+ALSO = [('zones500', "c2l_nb's previous defaults (the zone warm start, where it applies, factorising the raw weights: `zone_warm_start(balance=False)`), all seeds"),
+        ('couple2', "c2l_nb before the zone warm start (`train(zone_warm_start=None)`), all seeds"),
         ('l004w200', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
         ('released', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
         ('limit', "c2l_nb, totals from N_s at every N (`use_n_s_cells_per_location_limit=True`, decay over 5,000 steps), all seeds"),
@@ -190,7 +191,7 @@ ALSO = [('couple2', "c2l_nb before the zone warm start (`train(zone_warm_start=N
         ('couple1', "c2l_nb defaults but the stopping rule on the marginal q05 (not given y_s), all seeds"),
         ('auto', "c2l_nb before `detection_coupling` (a mean-field guide throughout), all seeds"),
         ('skew1', "c2l_nb with `skewed_weights=True` (opt-in; totals from N_s only), all seeds")]
-DEFAULTS = 'zones500'  # the run of the current defaults
+DEFAULTS = 'balanced'  # the run of the current defaults
 
 
 def summary(df, c2l_config=DEFAULTS, peer_config='c2l30k', peer_steps=(10000, 30000), also=ALSO):
@@ -259,9 +260,10 @@ def write_summary(df, out_dir=os.path.join(HERE, 'results'), tag='suite', **kw):
             "and 2. One torch thread per process; `train_s` is wall time of "
             "training only, on a shared 2-core machine.\n",
             f"c2l_nb's run is `{kw.get('c2l_config', DEFAULTS)}`, the current defaults: with totals from N_s, the zone sites "
-            "start from a non-negative factorisation of the weights after epoch 500 (`train(zone_warm_start='auto')`, "
-            "`c2l_nb.zones`; its variants on seed 0 in `zone_variants.md`); run `couple2` is the same without it (the "
-            "previous defaults). The guide draws the site that sets "
+            "start from a non-negative factorisation of the weights after epoch 500, each type's weights divided by their "
+            "mean over spots first (`train(zone_warm_start='auto')`, `c2l_nb.zones`; its variants on seed 0 in "
+            "`zone_variants.md`); run `zones500` is the same factorising the raw weights (the previous defaults), run "
+            "`couple2` the same without the warm start. The guide draws the site that sets "
             "each spot's total (w_sf in the released form, N_s with totals from N_s) given the spot's detection y_s "
             "(`detection_coupling=True`), and the stopping rule tracks the q05 given y_s; run `auto` is the same "
             "without that (the previous defaults). With 10 or more expected cells per spot "

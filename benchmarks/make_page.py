@@ -34,7 +34,8 @@ SHOWN = [
      "`benchmarks/zone_variants.py`: the previous defaults (`default`), the zones copied from the weights after epoch "
      "1,000 (`warm1000`), and an NMF of rank 10 after epoch 1,000 (`warm1000k10`, `warm500k10` after epoch 500); `elbo` "
      "is the loss (negative ELBO, 30 draws), `a_cv` how much the zone prior's means vary across spots. The default "
-     "(rank ceil(F/2) after epoch 500) is the suite's run `zones500`."),
+     "(rank ceil(F/2) after epoch 500) was the suite's run `zones500`; the current default also divides each type's "
+     "weights by their mean over spots before factorising (run `balanced`)."),
     ('Accuracy suite: the refined posterior\'s cost, type by type', 'refine_types',
      "`benchmarks/refine_types.py`: each type refined alone, on the previous defaults' fits; the loss in JSD comes from "
      "types present in nearly every spot, which gain nothing in false presence."),

@@ -31,6 +31,7 @@ def zone_warm_start(guide:Guide, # a mean-field `Guide` of the spatial model (fu
                     rank:int|None=None, # zones to fit (None: `zone_rank`)
                     scale:float|None=0.1, # the zone entries' new scales (the guide's initial scale; None: keep the current ones)
                     seed:int=0, # NMF's random state
+                    balance:bool=True, # factorise each type's weights over its own mean, so rare types shape the zones as much as abundant ones
                    ) -> dict:
     "Set the zone sites' guide from an NMF of the weights' medians; returns {'rank', 'rel_error'} (the NMF's relative error)."
     need = [s for s in ('z_sr_groups_factors', 'x_fr_group2fact') if s not in getattr(guide, 'sites', {})]
@@ -42,8 +43,9 @@ def zone_warm_start(guide:Guide, # a mean-field `Guide` of the spatial model (fu
     (S, F), R = v.shape, guide.sites['x_fr_group2fact'].shape[0]
     k = zone_rank(F, R) if rank is None else int(rank)
     if not 1 <= k <= min(R, F): raise ValueError(f"rank={rank} must lie between 1 and min(n_groups={R}, types={F}).")
+    m = np.maximum(v.mean(0, keepdims=True), 1e-12) if balance else np.ones((1, F))
     nmf = NMF(k, init='nndsvda', max_iter=1000, random_state=seed)
-    W = nmf.fit_transform(v); H = nmf.components_
+    W = nmf.fit_transform(v / m); H = nmf.components_ * m  # v ~ W H in the weights' own units
     c = H.sum(1, keepdims=True) + 1e-12
     x, z = np.full((R, F), ZONE_FLOOR), np.full((S, R), ZONE_FLOOR)
     x[:k], z[:, :k] = np.maximum(H / c, ZONE_FLOOR), np.maximum(W * c.T, ZONE_FLOOR)

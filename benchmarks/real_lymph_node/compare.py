@@ -10,7 +10,7 @@ for k, v in sorted(runs.items()):
     print(f'  {k}: {v.sum(1).mean():.1f} (percentiles 0/5/50/95/100: {np.percentile(v.sum(1), [0, 5, 50, 95, 100]).round(2).tolist()})')
 for p in peer:
     P = np.load(p); pk = p.split('q05_')[1][:-4]
-    for k in sorted(k for k in runs if k.startswith(('default', 'released', 'skew', 'refined'))):
+    for k in sorted(k for k in runs if k.startswith(('default', 'released', 'skew', 'refined', 'nozones', 'zones', 'net', 'bal'))):
         X = runs[k]
         per = [np.corrcoef(X[:, f], P[:, f])[0, 1] for f in range(P.shape[1])]
         prop = np.corrcoef((X / X.sum(1, keepdims=True)).ravel(), (P / P.sum(1, keepdims=True)).ravel())[0, 1]
@@ -29,3 +29,7 @@ for k in sorted(k for k in runs if k.startswith('zones')):
 for k in sorted(k for k in runs if k.startswith('net')):
     n = k.split('_')[0][3:]
     for o in sorted(o for o in runs if o.split('_')[0] in (f'zones{n}', f'nozones{n}')): agree(k, o)
+# the balanced zone warm start: bal<N> (current defaults) vs net<N> (the raw factorisation) and nozones<N>
+for k in sorted(k for k in runs if k.startswith('bal')):
+    n = k.split('_')[0][3:]
+    for o in sorted(o for o in runs if o.split('_')[0] in (f'net{n}', f'nozones{n}')): agree(k, o)
