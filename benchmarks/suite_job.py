@@ -1,11 +1,13 @@
 """One run of the accuracy suite in one library's own environment (c2l_nb or cell2location).
 
-    python suite_job.py --lib c2l_nb|peer --data DIR --out DIR --sig own|true [--checkpoints 3000,10000,30000]
+    python suite_job.py --lib c2l_nb|peer --data DIR --out DIR --sig own|true|peer [--checkpoints 3000,10000,30000]
                         [--train-kwargs JSON] [--threads 1]
 
 `--sig own`: the library first trains its own reference model (the tutorial's settings: 250 epochs, batch 2,500,
 lr 0.002) and maps with the signatures it exports (`varm['means_per_cluster_mu_fg']`), as a user would; the
-signatures are cached in the data folder per library. `--sig true`: the simulation's true signatures.
+signatures are cached in the data folder per library. `--sig true`: the simulation's true signatures. `--sig peer`:
+the signatures cell2location's own run cached (`signatures_peer_seed<seed>.csv`), so both libraries map with identical
+ones and the comparison isolates the spatial fit.
 The spatial model gets the tutorial's arguments (`N_cells_per_location` = the true mean, `detection_alpha=20`).
 Without `--checkpoints` it makes one `train(**train_kwargs)` call (the library's defaults); with them it trains in
 chunks up to each checkpoint (steps) with a constant lr (cell2location's way). After each call it saves the
@@ -27,7 +29,7 @@ p = argparse.ArgumentParser()
 p.add_argument('--lib', choices=['c2l_nb', 'peer'], required=True)
 p.add_argument('--data', required=True)
 p.add_argument('--out', required=True)
-p.add_argument('--sig', choices=['own', 'true'], default='own')
+p.add_argument('--sig', choices=['own', 'true', 'peer'], default='own', help="'peer': the signatures cell2location's reference model learned (cached by its own run), so both libraries map with identical ones")
 p.add_argument('--checkpoints', default='')
 p.add_argument('--train-kwargs', default='{}')
 p.add_argument('--model-kwargs', default='{}', help='more Cell2location() arguments (JSON; c2l_nb only)')
@@ -90,7 +92,8 @@ def own_signatures() -> pd.DataFrame:
 
 if a.reference_only:
     own_signatures(); log(event='done'); sys.exit(0)
-sig = own_signatures() if a.sig == 'own' else pd.read_csv(os.path.join(a.data, 'true_signatures.csv'), index_col=0)
+if a.sig == 'peer': sig = pd.read_csv(os.path.join(a.data, f'signatures_peer_seed{a.seed}.csv'), index_col=0)
+else: sig = own_signatures() if a.sig == 'own' else pd.read_csv(os.path.join(a.data, 'true_signatures.csv'), index_col=0)
 vis = ad.read_h5ad(os.path.join(a.data, 'vis.h5ad'))
 genes = sig.index.intersection(vis.var_names)
 vis, sig = vis[:, genes].copy(), sig.loc[genes]
