@@ -92,7 +92,10 @@ def own_signatures() -> pd.DataFrame:
 
 if a.reference_only:
     own_signatures(); log(event='done'); sys.exit(0)
-if a.sig == 'peer': sig = pd.read_csv(os.path.join(a.data, f'signatures_peer_seed{a.seed}.csv'), index_col=0)
+if a.sig == 'peer':
+    path = os.path.join(a.data, f'signatures_peer_seed{a.seed}.csv')
+    if not os.path.exists(path): sys.exit(f"--sig peer: {path} is missing; run cell2location on this folder first (--lib peer --sig own).")
+    sig = pd.read_csv(path, index_col=0)
 else: sig = own_signatures() if a.sig == 'own' else pd.read_csv(os.path.join(a.data, 'true_signatures.csv'), index_col=0)
 vis = ad.read_h5ad(os.path.join(a.data, 'vis.h5ad'))
 genes = sig.index.intersection(vis.var_names)
