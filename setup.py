@@ -33,7 +33,8 @@ setuptools.setup(
     ] + ['Programming Language :: Python :: ' + o for o in py_versions[py_versions.index(min_python):]],
     url=cfg['git_url'],
     packages=setuptools.find_packages(include=['c2l_nb', 'c2l_nb.*']),
-    package_data={'c2l_nb': ['tutorials/*.ipynb']},
+    # the tutorial notebooks and the example datasets (each folder with its own licence: see example_data/README.md)
+    package_data={'c2l_nb': ['tutorials/*.ipynb', 'example_data/*.md', 'example_data/*/*', 'example_data/*/*/*']},
     include_package_data=True,
     install_requires=requirements,
     extras_require={'dev': dev_requirements, 'hd': hd_requirements},

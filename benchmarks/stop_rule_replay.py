@@ -57,7 +57,7 @@ def build(kind: str, name: str, seed: int):
         vis = ad.AnnData(X, obs=pd.DataFrame(index=[f'b{i}' for i in range(3000)]), var=pd.DataFrame(index=sig.index))
         Cell2location.setup_anndata(vis)
         return Cell2location(vis, cell_state_df=sig, N_cells_per_location=p['cells'], detection_alpha=20), truth, f'sim_{name}_s{seed}'
-    if kind == 'slideseq':  # the beads of ../shared/data with the signatures of the tutorial's reference training
+    if kind == 'slideseq':  # the cerebellum beads shipped in c2l_nb.datasets, with the signatures of the tutorial's reference training
         sys.path.insert(0, os.path.join(HERE, 'real_lymph_node'))
         from slideseq_runaway import beads_and_signatures
         vis, sig = beads_and_signatures()

@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import json
-import os
 import warnings
 from pathlib import Path
 
@@ -17,25 +16,7 @@ import scipy.sparse as sp
 from anndata import AnnData
 
 # %% auto #0
-__all__ = ['shared_data_dir', 'read_h5ad', 'read_visium', 'spot_spacing', 'read_mtx', 'detect_format', 'read_input']
-
-# %% ../nbs/00_io.ipynb #51f0b5c8
-def shared_data_dir() -> Path:
-    "Folder of the shared datasets: `$C2L_NB_DATA` if set, else the nearest `shared/data` above the cwd or the package."
-    env = os.environ.get('C2L_NB_DATA')
-    if env:
-        p = Path(env).expanduser()
-        if not p.is_dir():
-            raise FileNotFoundError(f"C2L_NB_DATA is set to {env!r}, which is not a folder: point it at the folder "
-                                    "holding the shared datasets, or unset it to search for `../shared/data`.")
-        return p
-    import c2l_nb
-    starts = [Path.cwd().resolve(), Path(c2l_nb.__file__).resolve().parent]
-    for start in starts:
-        for d in (start, *start.parents):  # `d/shared/data` for every ancestor d covers `../shared/data` too
-            if (d / 'shared' / 'data').is_dir(): return d / 'shared' / 'data'
-    raise FileNotFoundError(f"No `shared/data` folder above {starts[0]} or {starts[1]}: set the environment "
-                            "variable C2L_NB_DATA to the folder that holds the shared datasets.")
+__all__ = ['read_h5ad', 'read_visium', 'spot_spacing', 'read_mtx', 'detect_format', 'read_input']
 
 # %% ../nbs/00_io.ipynb #2aee31bf
 def read_h5ad(path:str|Path, # an `.h5ad` file written by anndata

@@ -11,6 +11,7 @@ from pathlib import Path
 import c2l_nb
 from ._html import write_html
 from .data import check_inputs
+from .datasets import PAIRS
 
 # %% ../nbs/09_report.ipynb #d52dfa0b
 TUTORIAL = 'lymph_node'
@@ -31,7 +32,7 @@ SIMULATED_KEYS = dict(labels_key='Subset', batch_key='Sample', categorical_covar
 
 def report_parameters(out, # output folder
                       *,
-                      data:str='simulated', # 'simulated', or 'files' (then pass spatial_path and reference_path)
+                      data:str='simulated', # 'simulated', a shipped pair ('lymph_node', 'cerebellum'), or 'files' (then pass spatial_path and reference_path)
                       spatial_path=None, reference_path=None, # the inputs when data='files' (see `check_inputs`)
                       labels_key:str|None=None, batch_key:str|None=None, # reference obs columns
                       categorical_covariate_keys:list|None=None, spatial_batch_key:str|None=None, # more obs columns
@@ -43,7 +44,8 @@ def report_parameters(out, # output folder
                       bin_size:int=8, # µm: the bin size read from Visium HD output (files only)
                      ) -> dict:
     "The tutorial's papermill parameters for a report written to `out`."
-    if data not in ('simulated', 'files'): raise ValueError(f"data must be 'simulated' or 'files', not {data!r}.")
+    if data not in ('simulated', *PAIRS, 'files'):
+        raise ValueError(f"data must be one of {['simulated', *PAIRS, 'files']}, not {data!r}.")
     if not re.fullmatch(r'auto|cpu|cuda(:\d+)?', str(device)):
         raise ValueError(f"--device {device!r} is not a known device: use 'auto' (CUDA when available), 'cpu', 'cuda' "
                          "or 'cuda:N' (the N-th GPU).")
@@ -57,7 +59,7 @@ def report_parameters(out, # output folder
                  spatial_batch_key=spatial_batch_key or 'sample', bin_size=int(bin_size))
         if p['bin_size'] < 1: raise ValueError(f"--bin-size must be a positive number of µm, not {bin_size}.")
     elif spatial_path is not None or reference_path is not None:
-        raise ValueError("Input paths were given but data='simulated': pass data='files' to use them.")
+        raise ValueError(f"Input paths were given but data={data!r}: pass data='files' to use them.")
     for k, v in dict(epochs_reference=epochs_reference, epochs_spatial=epochs_spatial).items():
         if v is not None:
             if int(v) < 1: raise ValueError(f"{k} must be a positive number of epochs, not {v}.")
@@ -122,6 +124,7 @@ def run_report(out, # output folder (created; an existing report is replaced onl
                          spatial_batch_key=params['spatial_batch_key'], bin_size=params['bin_size'])
         _say(f"      {s['n_spots']} spots, {s['n_cells']} cells of {s['n_types']} types, {s['n_shared_genes']} shared "
              f"genes (matched by {s['gene_names']})", quiet)
+    elif params['data'] in PAIRS: _say(f"[1/3] Using the built-in {params['data']} data: {PAIRS[params['data']].description}", quiet)
     else: _say('[1/3] Using the built-in simulated data', quiet)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f'{out.name}.incomplete-', dir=out.parent))  # `out` changes only at the end
@@ -151,8 +154,9 @@ def _parser() -> argparse.ArgumentParser:
                        description='Run the mapping workflow (reference signatures, spatial mapping, QC, plots) on '
                                    'built-in simulated data or on your files; write the executed notebook, an HTML '
                                    'report and the results (.h5ad) into --out.')
-    r.add_argument('--data', choices=['simulated', 'files'], default=None,
-                   help="'simulated' (default) or 'files' (implied by --spatial/--reference)")
+    r.add_argument('--data', choices=['simulated', *PAIRS, 'files'], default=None,
+                   help="'simulated' (default), a real pair shipped with c2l_nb ('lymph_node': Visium, 'cerebellum': "
+                        "Slide-seq), or 'files' (implied by --spatial/--reference)")
     r.add_argument('--spatial', metavar='PATH', help='spatial data: Space Ranger outs folder (Visium or Visium HD), '
                    'SpatialData .zarr store, .h5ad, or MatrixMarket folder')
     r.add_argument('--bin-size', type=int, default=8, metavar='UM',

@@ -1,12 +1,14 @@
 """`c2l_nb report`: bad inputs fail fast with a clear message; a smoke run writes the notebook, the HTML and the results."""
-import functools, os, re, shutil, subprocess, sys, tempfile, time
+import functools, os, re, subprocess, sys, tempfile, time
 from pathlib import Path
 import numpy as np
 import pytest
 
+from c2l_nb.datasets import dataset_path
+
 ROOT = Path(__file__).resolve().parents[1]
 CLI = Path(sys.executable).parent / 'c2l_nb'
-DATA = ROOT.parent / 'shared' / 'data' / 'lymph_node_visium_rctd'
+DATA = dataset_path('lymph_node_visium')  # the real pair shipped with the package, as MatrixMarket folders
 ENV = dict(os.environ, OMP_NUM_THREADS='1', PYTHONWARNINGS='ignore')  # one torch thread: the CI's 2 cores are shared
 
 
@@ -44,7 +46,6 @@ def test_help():
 
 def _bad_inputs(tmp: Path) -> list:
     "(arguments, expected fragment of the error) for inputs that must be refused before any training."
-    import anndata as ad
     from c2l_nb.io import read_mtx
     ref = read_mtx(DATA / 'reference')
     norm = ref.copy(); norm.X = (norm.X.multiply(1e4 / norm.X.sum(1))).tocsr()  # normalize_total-like

@@ -3,13 +3,11 @@
 The notebook's last cells assert what a sound run must satisfy (results written, no NaN, losses decreased, accuracy
 against the truth on simulated data, plausibility on real data), so a run that finishes is a passing test.
 """
-import json, os, time
+import json, time
 from pathlib import Path
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = ROOT / 'nbs' / 'tutorials' / 'lymph_node.ipynb'
-DATA = ROOT.parent / 'shared' / 'data' / 'lymph_node_visium_rctd'
 
 
 def run_tutorial(tmp: Path, monkeypatch, **params):
@@ -60,12 +58,9 @@ def test_tutorial_simulated():
     assert (out / 'cell2location_map' / 'sp.h5ad').exists() and (out / 'reference_signatures' / 'sc.h5ad').exists()
 
 
-@pytest.mark.skipif(not DATA.exists(), reason=f'{DATA} not found (the shared real data)')
 def test_tutorial_lymph_node(tmp_path, monkeypatch):
-    "The real lymph node pair (MatrixMarket folders, gene symbols, no technology column): plausible abundances."
-    nb = run_tutorial(tmp_path, monkeypatch, data='files', spatial_path=str(DATA / 'visium'),
-                      reference_path=str(DATA / 'reference'), labels_key='cell_type', batch_key='sample',
-                      categorical_covariate_keys=[], spatial_batch_key='sample')
+    "The real lymph node pair shipped with the package (gene symbols, no technology column): plausible abundances."
+    nb = run_tutorial(tmp_path, monkeypatch, data='lymph_node')
     out = _stdout(nb)
     assert 'all checks passed' in out and '11 cell types' in out
     import anndata as ad

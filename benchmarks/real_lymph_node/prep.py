@@ -1,10 +1,9 @@
 """The real lymph-node pair (commands and data: README.md in this folder): writes the pair as two .h5ad files."""
 import os
 import anndata as ad
-from c2l_nb.io import read_mtx
-D = os.environ.get('C2L_NB_DATA', '../shared/data') + '/lymph_node_visium_rctd/'
+from c2l_nb.datasets import lymph_node_visium
 OUT = os.environ.get('REAL_LN_OUT', 'bench_out/real_ln/'); os.makedirs(OUT, exist_ok=True)
-vis = read_mtx(D+'visium'); ref = read_mtx(D+'reference')
+ref, vis = lymph_node_visium()
 print(vis, ref)
 vis.obs['sample'] = vis.obs['sample'].astype(str) if 'sample' in vis.obs else 'ln'
 ref.obs['sample'] = ref.obs['sample'].astype(str) if 'sample' in ref.obs else 'ref'

@@ -1,5 +1,5 @@
-"""The released form's defaults on the real Slide-seq cerebellum beads (../shared/data/cerebellum_slideseq_rctd, 100
-beads): does any bead's total run away? N_cells_per_location 1, 2 and 5, three seeds each.
+"""The released form's defaults on the real Slide-seq cerebellum beads (`c2l_nb.datasets.cerebellum_slideseq()`,
+100 beads): does any bead's total run away? N_cells_per_location 1, 2 and 5, three seeds each.
 
     .venv/bin/python benchmarks/real_lymph_node/slideseq_runaway.py
 """
