@@ -16,19 +16,17 @@ from anndata import AnnData
 from . import __version__
 from .infer import Guide, pick_device, summarise_draws, parse_quantile, quantile_name
 from .svi import EARLY_STOP, run_svi, _row_params
-from .registry import SETUP_KEY, TIME_MIN_OBS, AnnDataManager, DeviceData, register_anndata, choose_batches
+from .registry import SETUP_KEY, TIME_MIN_OBS, AnnDataManager, DeviceData, Registry, register_anndata, check_registry, choose_batches
 
 # %% auto #0
 __all__ = ['EARLY_STOP_KEYS', 'COMPAT_ONLY', 'compat_kwargs', 'ModelBase']
 
 # %% ../nbs/03c_base.ipynb #aeef6879
 EARLY_STOP_KEYS = tuple(EARLY_STOP)  # the keys of `train(early_stopping=dict(...))`: the stopping rule's (`c2l_nb.svi.EARLY_STOP`)
-
 def _check_number(name, v, ok, what):
     "ValueError naming `name` unless `v` is a finite real number with `ok(v)`."
     if isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v) or not ok(v):
         raise ValueError(f"{name} must be {what}, got {v!r}.")
-
 def _check_keys(name, d, valid):
     "ValueError listing the valid keys when the dict `d` has others."
     if not isinstance(d, dict): raise TypeError(f"{name} must be a dict, got {type(d).__name__}.")
@@ -105,7 +103,6 @@ def _plain(v):
     if isinstance(v, np.generic): return v.item()
     if v is None or isinstance(v, (bool, int, float, str, torch.Tensor)): return v
     raise TypeError(f"cannot save a {type(v).__name__} in model.pt (only tensors, numbers, strings, lists and dicts).")
-
 def _unplain(v, module):
     "Inverse of `_plain`; dataclasses are looked up by name in `module` (the model's module)."
     if isinstance(v, dict):
@@ -128,7 +125,6 @@ def _read_checkpoint(f:Path) -> dict:
                          "code; it was not written by this version of c2l_nb's save(). Load it only if you trust its "
                          "source, with the c2l_nb version that wrote it, and save it again with this version. "
                          f"({str(e).splitlines()[0][:200]})") from None
-
 def _check_obs_order(adata, names:list, f):
     "ValueError unless `adata.obs_names` are `names` in the same order (each observation has its own parameters)."
     have = [str(o) for o in adata.obs_names]
@@ -140,6 +136,16 @@ def _check_obs_order(adata, names:list, f):
     diff = sorted(set(have) ^ set(names))
     raise ValueError(f"adata.obs_names differ from the observations the model was trained on ({len(diff)} names "
                      f"in one but not the other, e.g. {diff[:3]}): load the model with the AnnData it was trained on.")
+def _check_factor_names(have:list, # the factor names of the model rebuilt on the given AnnData
+                        saved:list|None, # those saved with its parameters (None: a checkpoint written before they were saved)
+                        f):
+    "ValueError unless the rebuilt model has the saved factors in the saved order (each factor's parameters are a row)."
+    have, saved = [str(x) for x in have], saved if saved is None else [str(x) for x in saved]
+    if saved is None or have == saved: return
+    why = ("the same names in another order (e.g. the label column was converted, or its categories were reordered)"
+           if sorted(have) == sorted(saved) else f"{sorted(set(saved) ^ set(have))[:5]} in one but not the other")
+    raise ValueError(f"{f} was trained on the cell types {list(saved)[:10]}, but adata gives {list(have)[:10]}: {why}. "
+                     "Every signature would get another type's name: load with the labels the model was trained on.")
 
 # %% ../nbs/03c_base.ipynb #05413acf
 class ModelBase:
@@ -161,6 +167,7 @@ class ModelBase:
         if self.adata_manager.registry.model != type(self).__name__:
             raise ValueError(f"This AnnData was set up by {self.adata_manager.registry.model}.setup_anndata; "
                              f"call {type(self).__name__}.setup_anndata(adata, ...) before creating a {type(self).__name__}.")
+        check_registry(adata, self.adata_manager.registry, counts=False)  # its columns may have changed since setup_anndata
         self.history_ = {'elbo_train': pd.DataFrame({'elbo_train': []}, index=pd.Index([], name='epoch', dtype=int))}
         self.is_trained_, self.train_status_, self.train_reason_ = False, None, ''
         self.samples, self.device = {}, torch.device('cpu')
@@ -172,54 +179,41 @@ class ModelBase:
         register_anndata(adata, cls.__name__, layer=layer, batch_key=batch_key, labels_key=labels_key,
                          categorical_covariate_keys=categorical_covariate_keys,
                          continuous_covariate_keys=continuous_covariate_keys)
-
     def view_anndata_setup(self): print(repr(self.adata_manager))
-
     # subclasses provide these
     def _covariates(self) -> list[np.ndarray]: raise NotImplementedError
     def _deterministic(self, draws:dict, idx) -> dict: return {}
     def _sparse_counts(self) -> str: return ''  # a reason to train full batch with `_minibatch_settings` ('': the full-batch schedule)
     _local_deterministic = ()
     _legacy_init_kwargs = {}  # init arguments that checkpoints written before they existed lack, with the value those models had
-
+    @staticmethod
+    def _saved_init_kwargs(kw:dict) -> dict: return kw  # a saved model's init arguments as this version takes them
     def _monitored(self, guide) -> torch.Tensor:
         "What the stopping rule tracks: the q05 of `_monitor_site` from the guide (observations x features)."
         return guide.quantiles(0.05, names=[self._monitor_site])[self._monitor_site]
-
     def _quantiles_by_draws(self) -> dict:
         "Deterministic sites whose quantiles `posterior_quantile` computes from draws, each with the guide's sites it needs."
         return {}
-
     @property
     def n_obs(self): return self.adata.n_obs
-
-    def _to(self, device):
-        self.device = device; self.module.to(device); return self
-
+    def _to(self, device): self.device = device; self.module.to(device); return self
     def _move(self, accelerator=None, device=None, use_gpu=None):
         "Move the model where the arguments say (`c2l_nb.infer.pick_device`); stay put when none is given."
         if accelerator is None and device is None and use_gpu is None: return self
         return self._to(pick_device(accelerator or 'auto', 'auto' if device is None else device, use_gpu))
-
     _alpha_group = None  # index in `_covariates()` of the covariate that selects alpha's row (None: one row)
-
     def _data(self, device, *, resident:str='device', obs:np.ndarray|None=None) -> DeviceData:
         "The training data on `device` (counts kept on the device or the host), of all observations or of `obs` only."
         g, X, covs = self._alpha_group, self.adata_manager.X, self._covariates()
         if obs is not None: X, covs = X[obs], [c[obs] for c in covs]
         return DeviceData(X, covs, device, group=g, n_groups=1 if g is None else self.module.model.n_batch, resident=resident)
-
     def _default_epochs(self): return 1000
-
     def _check_trained(self, what):
         if not self.is_trained_:
             raise RuntimeError(f"{what} needs a trained model: call {type(self).__name__}.train() first.")
-
     _SAMPLE_KEYS = ('num_samples', 'batch_size', 'return_sites', 'return_samples', 'use_gpu', 'accelerator', 'device',
                     'progress_bar')  # the keys of `export_posterior(sample_kwargs=dict(...))`
-
     def _init_kwargs(self) -> dict: return {}
-
     def __repr__(self):
         return (f"{type(self).__name__}: {self.adata.n_obs} observations x {self.adata.n_vars} genes, "
                 f"{len(self.factor_names_)} factors; trained: {self.is_trained_} ({len(self.history_['elbo_train'])} epochs)")
@@ -445,6 +439,7 @@ def save(self:ModelBase, dir_path:str|Path, # folder to write `model.pt` (and `a
     torch.save(_plain({'class': type(self).__name__, 'c2l_nb_version': __version__,
                 'registry': self.adata_manager.registry.to_uns(), 'init_kwargs': self._init_kwargs(),
                 'var_names': [str(v) for v in self.adata.var_names], 'n_obs': self.adata.n_obs,
+                'factor_names': [str(f) for f in self.factor_names_],
                 'obs_names': [str(o) for o in self.adata.obs_names],
                 'state_dict': {k: v.detach().cpu() for k, v in self.module.state_dict().items()},
                 'history': torch.as_tensor(self.history_['elbo_train']['elbo_train'].to_numpy(dtype=np.float64)),
@@ -473,9 +468,17 @@ def load(cls:ModelBase, dir_path:str|Path, # folder written by `save`
     if adata.n_obs != ck['n_obs']:
         raise ValueError(f"adata has {adata.n_obs} observations but the model was trained on {ck['n_obs']}.")
     _check_obs_order(adata, ck['obs_names'], f)
-    if SETUP_KEY not in adata.uns: adata.uns[SETUP_KEY] = ck['registry']
-    mod = cls(adata, **{**cls._legacy_init_kwargs, **_unplain(ck['init_kwargs'], sys.modules[cls.__module__])})
-    mod.module.load_state_dict(ck['state_dict'])
+    added = SETUP_KEY not in adata.uns
+    if added:  # the saved registration, checked first: a refused load leaves adata as it was
+        check_registry(adata, Registry.from_uns(ck['registry']), counts=False)
+        adata.uns[SETUP_KEY] = ck['registry']
+    try:
+        mod = cls(adata, **cls._saved_init_kwargs({**cls._legacy_init_kwargs, **_unplain(ck['init_kwargs'], sys.modules[cls.__module__])}))
+        _check_factor_names(mod.factor_names_, ck.get('factor_names'), f)
+        mod.module.load_state_dict(ck['state_dict'])
+    except Exception:
+        if added: del adata.uns[SETUP_KEY]
+        raise
     h = ck['history'].numpy()
     mod.history_ = {'elbo_train': pd.DataFrame({'elbo_train': h}, index=pd.RangeIndex(len(h), name='epoch'))}
     mod.is_trained_, mod.train_status_, mod.train_reason_ = ck['is_trained'], ck['status'], ck.get('reason', '')

@@ -16,7 +16,8 @@ from anndata import AnnData
 
 from .infer import Counts, nb_loglik, ambient_prior, overdispersion_prior
 from pyro import poutine
-from .base import ModelBase
+from .base import ModelBase, _check_number
+from .registry import check_registry
 from .guides.hierarchical import guide_spec, make_guide
 from .data import cluster_means
 from .plotting import density_vs
@@ -190,26 +191,34 @@ class RegressionModel(ModelBase):
     def __init__(self, adata:AnnData,
                  use_average_as_initial:bool=True, # start the signatures at the cluster averages
                  priors:RegressionPriors=RegressionPriors(), # hyper-parameters
-                 min_cells_per_label:int=3, # labels with fewer cells are an error
+                 min_cells_per_label:int=3, # labels with fewer cells are an error (at least 1: categories without cells are always left out)
                  init_scale:float=0.1, # initial unconstrained posterior scale
                  guide_transform:str='exp', # posterior family: 'exp' (LogNormal) or 'softplus' (see `c2l_nb.infer.Guide`)
                  create_autoguide_kwargs:dict|None=None, # the guide: {'guide_class': AutoHierarchicalNormalMessenger} for `c2l_nb.guides.hierarchical`; None: mean-field
                 ):
+        _check_number('min_cells_per_label', min_cells_per_label, lambda v: v >= 1 and v == int(v),
+                      "a whole number of cells >= 1 (a label without cells has no signature; categories without cells "
+                      "are left out whatever its value)")
         super().__init__(adata)
-        m = self.adata_manager
-        lab, self.factor_names_ = m.labels()  # categories without cells are dropped: no type is exported without cells
-        _note_empty_labels(adata.obs[m.registry.labels_key], m.registry.labels_key)
+        m = self.adata_manager; key = m.registry.labels_key
+        self._codes_ = self._read_covariates()  # batch, labels, covariates as they are now: the model's parameters follow them
+        lab, self.factor_names_ = self._codes_[1]  # categories without cells are dropped: no type is exported without cells
+        _note_empty_labels(adata.obs[key], key)
+        if len(set(self.factor_names_)) < len(self.factor_names_):
+            dup = sorted({n for n in self.factor_names_ if self.factor_names_.count(n) > 1})
+            raise ValueError(f"adata.obs[{key!r}] has different labels with the same text, {dup} (e.g. 1 and '1'): cell "
+                             "types are named by their text, so rename those labels to distinct strings first.")
         counts = np.bincount(lab, minlength=len(self.factor_names_))
         few = [f"{n} ({c})" for n, c in zip(self.factor_names_, counts) if c < min_cells_per_label]
         if few:
-            raise ValueError(f"labels with fewer than {min_cells_per_label} cells in adata.obs[{m.registry.labels_key!r}]: "
-                             f"{few}. Remove or merge them (or pass min_cells_per_label= to accept them).")
+            raise ValueError(f"labels with fewer than {min_cells_per_label} cells in adata.obs[{key!r}]: {few}. Remove "
+                             f"or merge them (or pass min_cells_per_label={int(counts.min())} to accept them).")
         self._settings = dict(use_average_as_initial=use_average_as_initial, priors=priors,
                               min_cells_per_label=min_cells_per_label, init_scale=init_scale,
                               guide_transform=guide_transform, create_autoguide_kwargs=guide_spec(create_autoguide_kwargs))
-        n_cats = [len(c[1]) for c in m.covariates()]
+        n_cats = [len(c[1]) for c in self._codes_[2:]]
         model = RegressionBackgroundDetectionTechPyroModel(adata.n_obs, adata.n_vars, len(self.factor_names_),
-                                                           len(m.batch()[1]), n_cats, priors)
+                                                           len(self._codes_[0][1]), n_cats, priors)
         init = {}
         if use_average_as_initial:
             avg = cluster_means(m.X, lab, len(self.factor_names_))
@@ -218,11 +227,28 @@ class RegressionModel(ModelBase):
         guide = make_guide(self._settings['create_autoguide_kwargs'], model, args, adata.n_obs, init, init_scale, guide_transform)
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
 
-    def _covariates(self):
+    def _read_covariates(self) -> list:
+        "`(codes, names)` of the batch, the labels and each categorical covariate, read from `adata.obs` now."
         m = self.adata_manager
-        return [m.batch()[0], m.labels()[0], *[c[0] for c in m.covariates()]]
+        check_registry(self.adata, m.registry, counts=False)
+        return [m.batch(), m.labels(), *m.covariates()]
+
+    def _covariates(self):
+        "The integer codes of batch, labels and covariates; ValueError if a registered column changed since the model was created."
+        r, now = self.adata_manager.registry, self._read_covariates()
+        for k, (c0, n0), (c1, n1) in zip([r.batch_key, r.labels_key, *r.categorical_covariate_keys], self._codes_, now):
+            if n0 != n1 or not np.array_equal(c0, c1):
+                raise ValueError(f"adata.obs[{k!r}] changed after this RegressionModel was created (the model's parameters "
+                                 f"follow its old values: {n0[:10]}). Create the model again on the data as they are now: "
+                                 "RegressionModel(adata).")
+        return [c for c, _ in now]
 
     def _init_kwargs(self): return dict(self._settings)
+
+    @staticmethod
+    def _saved_init_kwargs(kw:dict) -> dict:
+        "Models saved when min_cells_per_label=0 was accepted: it meant 1 (categories without cells were already left out)."
+        return {**kw, 'min_cells_per_label': max(1, kw.get('min_cells_per_label', 3))}
 
     def _data(self, device):
         "Pooled statistics (exact full-data steps) unless the pooled table would be too large; then minibatches."
@@ -271,13 +297,26 @@ def export_posterior(self:RegressionModel, adata:AnnData, # the reference AnnDat
         raise ValueError("adata.var_names differ from the genes the model was trained on: export to the same AnnData.")
     res = self._export(adata, sample_kwargs=sample_kwargs, export_slot=export_slot, summaries=list(add_to_varm),
                        use_quantiles=use_quantiles)
+    cols = lambda name: [f'{name}_{f}' for f in self.factor_names_]
+    written = []
     for k in add_to_varm:
         key = f'post_sample_{k}'
         if key not in res: continue
         name = f'{k}_per_cluster_mu_fg'
-        adata.varm[name] = pd.DataFrame(res[key]['per_cluster_mu_fg'].T, index=adata.var_names,
-                                        columns=[f'{name}_{f}' for f in self.factor_names_])
+        adata.varm[name] = pd.DataFrame(res[key]['per_cluster_mu_fg'].T, index=adata.var_names, columns=cols(name))
+        written.append(name)
+    _drop_stale_signatures(adata, written, cols, export_slot)
     return adata
+
+def _drop_stale_signatures(adata, written:list, cols, export_slot:str):
+    "Remove the `varm[...'_per_cluster_mu_fg']` of an earlier export whose columns are not this model's cell types (with a warning)."
+    stale = [k for k in list(adata.varm) if k.endswith('_per_cluster_mu_fg') and k not in written and
+             not (isinstance(adata.varm[k], pd.DataFrame) and list(adata.varm[k].columns) == cols(k))]
+    for k in stale: del adata.varm[k]
+    if stale:
+        warnings.warn(f"removed adata.varm {stale}: an earlier export wrote them for other cell types than "
+                      f"adata.uns[{export_slot!r}]['factor_names'] now lists. Export those summaries again with this model "
+                      "(e.g. export_posterior(adata) for 'means' and 'stds', which use_quantiles=True skips).", stacklevel=3)
 
 
 # %% ../nbs/04_reference.ipynb #fe0ad8b1
@@ -312,7 +351,7 @@ def plot_QC(self:RegressionModel, summary_name:str='means', # which summary in `
     ind = np.sort(rng.choice(self.adata.n_obs, min(use_n_obs, self.adata.n_obs), replace=False))
     mu = self.compute_expected(s, ind)['mu']
     X = self.adata_manager.X[ind]; X = X.toarray() if sp.issparse(X) else np.asarray(X)
-    avg = cluster_means(self.adata_manager.X, self.adata_manager.labels()[0], len(self.factor_names_))
+    avg = cluster_means(self.adata_manager.X, self._covariates()[1], len(self.factor_names_))
     fig, axs = plt.subplots(1, 2, figsize=(10, 4.6))
     for ax, (a, b, xl, yl, t) in zip(axs, [(X, mu, 'Data, log10(count + 1)', 'Posterior expected, log10(mu + 1)', 'Reconstruction accuracy'),
                                            (avg, s['per_cluster_mu_fg'], 'Cluster average, log10(x + 1)', 'Inferred signature, log10(x + 1)', 'Signatures vs cluster averages')]):

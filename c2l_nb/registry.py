@@ -13,8 +13,9 @@ from .data import check_obs_key
 from .infer import Counts
 
 # %% auto #0
-__all__ = ['SETUP_KEY', 'RESIDENT', 'GPU_BLOCK', 'MIN_TIME_BATCH', 'TIME_BATCHES', 'TIME_MIN_OBS', 'Registry', 'register_anndata',
-           'AnnDataManager', 'DeviceData', 'free_memory', 'step_bytes', 'pass_seconds', 'choose_batches']
+__all__ = ['SETUP_KEY', 'RESIDENT', 'GPU_BLOCK', 'MIN_TIME_BATCH', 'TIME_BATCHES', 'TIME_MIN_OBS', 'Registry', 'check_registry',
+           'register_anndata', 'AnnDataManager', 'DeviceData', 'free_memory', 'step_bytes', 'pass_seconds',
+           'choose_batches']
 
 # %% ../nbs/03b_registry.ipynb #c45b35bd
 SETUP_KEY = '_c2l_nb_setup'
@@ -44,20 +45,28 @@ class Registry:
         return cls(**d)
 
 # %% ../nbs/03b_registry.ipynb #fe79b951
-def register_anndata(adata:AnnData, model:str, *, layer=None, batch_key=None, labels_key=None,
-                     categorical_covariate_keys=None, continuous_covariate_keys=None) -> Registry:
-    "Check the named layer and columns, validate raw counts, and record the choice in `adata.uns['_c2l_nb_setup']`."
+def check_registry(adata:AnnData, # the data
+                   reg:Registry, # what a model reads from it
+                   *, counts:bool=True, # also check that the matrix holds raw counts (one pass over it)
+                  ) -> None:
+    "Check that `adata` has the layer and `obs` columns `reg` names (without missing values) and unique genes; writes nothing."
     from c2l_nb.data import check_counts, check_unique_genes
     if not isinstance(adata, AnnData): raise TypeError(f"expected an AnnData, got {type(adata).__name__}.")
-    check_counts(adata, layer=layer, name='adata')
+    if counts: check_counts(adata, layer=reg.layer, name='adata')
+    elif reg.layer is not None and reg.layer not in adata.layers:
+        raise KeyError(f"adata.layers has no {reg.layer!r} (registered by setup_anndata); its layers are {list(adata.layers)}.")
     check_unique_genes(adata, 'adata')
-    check_obs_key(adata, batch_key, 'batch_key')
-    check_obs_key(adata, labels_key, 'labels_key')
-    cats = list(categorical_covariate_keys or []); conts = list(continuous_covariate_keys or [])
-    if isinstance(categorical_covariate_keys, str): cats = [categorical_covariate_keys]
-    for k in cats: check_obs_key(adata, k, 'categorical covariate')
-    for k in conts: check_obs_key(adata, k, 'continuous covariate')
-    reg = Registry(model, layer, batch_key, labels_key, cats, conts)
+    check_obs_key(adata, reg.batch_key, 'batch_key')
+    check_obs_key(adata, reg.labels_key, 'labels_key')
+    for k in reg.categorical_covariate_keys: check_obs_key(adata, k, 'categorical covariate')
+    for k in reg.continuous_covariate_keys: check_obs_key(adata, k, 'continuous covariate')
+
+def register_anndata(adata:AnnData, model:str, *, layer=None, batch_key=None, labels_key=None,
+                     categorical_covariate_keys=None, continuous_covariate_keys=None) -> Registry:
+    "Check the named layer and columns, validate raw counts, then record the choice in `adata.uns['_c2l_nb_setup']` (nothing is written if a check fails)."
+    keys = lambda v: [v] if isinstance(v, str) else list(v or [])  # one column name or a list of them
+    reg = Registry(model, layer, batch_key, labels_key, keys(categorical_covariate_keys), keys(continuous_covariate_keys))
+    check_registry(adata, reg)  # every check before the one write
     adata.uns[SETUP_KEY] = reg.to_uns()
     return reg
 
