@@ -58,11 +58,14 @@ def test_tutorial_simulated():
     assert (out / 'cell2location_map' / 'sp.h5ad').exists() and (out / 'reference_signatures' / 'sc.h5ad').exists()
 
 
-def test_tutorial_lymph_node(tmp_path, monkeypatch):
-    "The real lymph node pair shipped with the package (gene symbols, no technology column): plausible abundances."
-    nb = run_tutorial(tmp_path, monkeypatch, data='lymph_node')
+def test_tutorial_lymph_node():
+    """The real lymph node pair shipped with the package (gene symbols, no technology column): plausible abundances.
+    The run is the lymph-node smoke report's (`c2l_nb report --data lymph_node --smoke`), shared with the browser test."""
+    from test_report import smoke_report
+    res = smoke_report('lymph_node')
+    nb = json.loads((res / 'report.ipynb').read_text())
     out = _stdout(nb)
     assert 'all checks passed' in out and '11 cell types' in out
     import anndata as ad
-    sp = ad.read_h5ad(tmp_path / 'results' / 'cell2location_map' / 'sp.h5ad')
+    sp = ad.read_h5ad(res / 'cell2location_map' / 'sp.h5ad')
     assert sp.n_obs == 1000 and list(sp.uns['mod']['factor_names'])[:2] == ['B', 'B_Plasma']
