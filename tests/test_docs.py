@@ -43,9 +43,17 @@ def test_ci_runs_the_readme_commands():
 
 
 def test_benchmark_page_in_sync():
-    "The performance page is generated from benchmarks/results (python benchmarks/make_page.py)."
+    "The performance page is generated from the result files under benchmarks/ (python benchmarks/make_page.py)."
     r = subprocess.run([sys.executable, str(ROOT / 'benchmarks' / 'make_page.py'), '--check'], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize('page', sorted(p.name for p in (ROOT / 'nbs' / 'explanations').glob('*.ipynb')))
+def test_explanation_page_length(page):
+    "Each explanation page holds at most 20,000 characters of markdown, tables and links included: read in an afternoon."
+    nb = json.loads((ROOT / 'nbs' / 'explanations' / page).read_text())
+    n = sum(len(''.join(c['source'])) for c in nb['cells'] if c['cell_type'] == 'markdown')
+    assert n <= 20_000, f'nbs/explanations/{page}: {n:,} characters of markdown (at most 20,000)'
 
 
 def test_quick_start_is_short():

@@ -161,6 +161,18 @@ def fix_links(page: str, current: Path, doc_url: str, known: dict) -> str:
     return page
 
 
+def inline_images(page: str, folder: Path) -> str:
+    "Embed the images that markdown refers to by a relative path (a benchmark's plot) as data URIs: pages stay self-contained."
+    import base64, mimetypes
+    def embed(m):
+        if re.match(r'(data:|[a-z]+://)', m[2]): return m[0]
+        f = (folder / m[2]).resolve()
+        if not f.is_file(): return m[0]
+        mime = mimetypes.guess_type(f.name)[0] or 'application/octet-stream'
+        return f"{m[1]}data:{mime};base64,{base64.b64encode(f.read_bytes()).decode()}{m[3]}"
+    return re.sub(r'(<img\b[^>]*?\bsrc=")([^"]+)(")', embed, page)
+
+
 def quarto_sidebar(pages: list) -> str:
     "nbs/sidebar.yml for Quarto users: the same structure as the HTML sidebar."
     lines = ['website:', '  sidebar:', '    contents:', '      - index.ipynb']
@@ -198,7 +210,7 @@ def build(out: Path = ROOT / '_site', execute_: str = 'all', executed: dict | No
         proc = process(rel, src, run, proc_dir)
         problems = []
         html = notebook_html(proc, nav=nav_html(pages, known[rel]), problems=problems)
-        html = fix_links(html, known[rel], doc_url, known)
+        html = inline_images(fix_links(html, known[rel], doc_url, known), (NBS / rel).parent)
         dest = out / known[rel]
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(html, encoding='utf-8')
