@@ -4,8 +4,8 @@ __version__ = "0.1.0"
 # cell2location exposes (`run_colocation`, `compute_weighted_average_around_target`) load on first use.
 import importlib as _importlib
 
-_SUBMODULES = {'io', 'hd', 'data', 'sim', 'datasets', 'infer', 'svi', 'registry', 'base', 'compat', 'guides', 'distributed', 'reference',
-               'spatial_priors', 'loglik_genes', 'spatial', 'plotting', 'colocation',
+_SUBMODULES = {'io', 'hd', 'data', 'sim', 'datasets', 'elbo', 'infer', 'svi', 'registry', 'base', 'compat', 'guides', 'distributed', 'reference',
+               'spatial_priors', 'loglik_genes', 'location_model', 'spatial', 'plotting', 'colocation',
                'colocation_pipeline', 'plt', 'models', 'utils', 'report', 'cli', 'cell_comm'}
 _NAMES = {'run_colocation': 'colocation_pipeline', 'find_regions': 'colocation',
           'compute_weighted_average_around_target': 'cell_comm.around_target'}

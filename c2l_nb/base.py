@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 from fastcore.basics import patch
-import matplotlib.pyplot as plt
 from anndata import AnnData
 
 from . import __version__
 from .infer import Guide, pick_device, summarise_draws, parse_quantile, quantile_name
 from .svi import EARLY_STOP, run_svi, _row_params
+from .plotting import plot_loss
 from .registry import SETUP_KEY, TIME_MIN_OBS, AnnDataManager, DeviceData, Registry, register_anndata, check_registry, choose_batches
 
 # %% auto #0
@@ -214,6 +214,9 @@ class ModelBase:
     _SAMPLE_KEYS = ('num_samples', 'batch_size', 'return_sites', 'return_samples', 'use_gpu', 'accelerator', 'device',
                     'progress_bar')  # the keys of `export_posterior(sample_kwargs=dict(...))`
     def _init_kwargs(self) -> dict: return {}
+    def _elbo(self, engine:str):  # the loss `run_svi` minimises: a plain-torch ELBO, or None (Pyro's Trace_ELBO); Cell2location has one
+        if engine not in ('auto', 'pyro'): raise ValueError(f"engine must be 'auto' or 'pyro', got {engine!r}.")
+        self.train_mode_['engine'] = 'pyro'
     def __repr__(self):
         return (f"{type(self).__name__}: {self.adata.n_obs} observations x {self.adata.n_vars} genes, "
                 f"{len(self.factor_names_)} factors; trained: {self.is_trained_} ({len(self.history_['elbo_train'])} epochs)")
@@ -231,17 +234,17 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
           lr_end:float|None=None, # decay lr geometrically to this; None: the default schedule's end if lr is None, else constant lr
           *, resident:str='auto', # where the counts live: 'device', 'host' (one minibatch on the device at a time), 'auto' (chosen with batch_size)
           devices:int|None=None, # processes training shards of spots together, launched by torchrun (None: $WORLD_SIZE, else 1); see `c2l_nb.distributed`
-          **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end`, `row_sparse` for `c2l_nb.svi.run_svi`; cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
+          **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end`, `row_sparse` for `c2l_nb.svi.run_svi`; `engine` ('auto': the model's plain-torch ELBO where it has one, 'pyro': Pyro's Trace_ELBO); cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
          ):
     "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
-    kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback', 'local_lr', 'local_lr_end', 'row_sparse'))
+    kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback', 'local_lr', 'local_lr_end', 'row_sparse', 'engine'))
     _check_train_args(max_epochs, batch_size, lr, lr_end, early_stopping, {k: kwargs.get(k) for k in ('local_lr', 'local_lr_end')})
     if train_size != 1:
         raise ValueError("train_size must be 1: every observation has its own parameters or contributes to the "
                          "signatures, so all are used for training (as in cell2location's defaults).")
     if early_stopping is None: early_stopping = self._default_early_stop
     es = (dict(early_stopping) if isinstance(early_stopping, dict) else {}) if early_stopping else None
-    epochs_given, rule_given = max_epochs is not None, isinstance(early_stopping, dict)
+    epochs_given, rule_given, engine = max_epochs is not None, isinstance(early_stopping, dict), kwargs.pop('engine', 'auto')
     if max_epochs is None: max_epochs = self._default_epochs()
     from c2l_nb import distributed  # imported here: it builds on this module's models
     world = distributed.world_size(devices)
@@ -268,7 +271,7 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
             if seed is not None: torch.manual_seed(seed)
             gen = torch.Generator().manual_seed(int(seed or 0))
             res = run_svi(self.module.model, self.module.guide, data.batches(batch_size, gen), progress=progress_bar,
-                          monitor=lambda: self._monitored(self.module.guide), **svi)
+                          monitor=lambda: self._monitored(self.module.guide), loss=self._elbo(engine), **svi)
     hist, status = res
     old = self.history_['elbo_train']
     new = pd.DataFrame({'elbo_train': hist}, index=pd.RangeIndex(len(old), len(old) + len(hist), name='epoch'))
@@ -328,17 +331,8 @@ def plot_history(self:ModelBase, iter_start:int=0, # first epoch to show
                  iter_end:int=-1, # last epoch to show (-1: the end)
                  ax=None, show:bool=True):
     "Plot the training loss (-ELBO) per epoch; returns the figure."
-    h = self.history_['elbo_train']['elbo_train']
-    if len(h) == 0: raise ValueError("The model has no training history yet: call train() first.")
-    end = len(h) if iter_end == -1 else iter_end
-    h = h.iloc[iter_start:end]
-    fig, ax = (plt.subplots(figsize=(6, 4)) if ax is None else (ax.figure, ax))
-    ax.plot(h.index, h.values, lw=1)
-    ax.set_xlabel('epoch'); ax.set_ylabel('-ELBO loss'); ax.set_title(f'{type(self).__name__} training')
-    if h.min() > 0 and h.max() / max(h.min(), 1e-12) > 20: ax.set_yscale('log')
-    fig.tight_layout()
-    if show: plt.show()
-    return fig
+    return plot_loss(self.history_['elbo_train']['elbo_train'], f'{type(self).__name__} training', iter_start, iter_end,
+                     ax=ax, show=show)
 
 # %% ../nbs/03c_base.ipynb #1c0173ac
 @patch

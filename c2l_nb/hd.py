@@ -308,6 +308,16 @@ def add_results(sdata, # a SpatialData object, e.g. from `spatialdata.read_zarr`
     for k in obs_keys: t.obs[k] = adata.obs[k].reindex(t.obs_names)
     return sdata
 
+# %% ../nbs/00b_hd.ipynb #4f0d8a6c
+def _gene_positions(names:pd.Index, genes) -> np.ndarray:
+    "Positions of `genes` (names, positions or a boolean mask) in `names`; a KeyError names the missing ones."
+    g = np.asarray(genes)
+    if g.dtype == bool: return np.flatnonzero(g)
+    if g.dtype.kind in 'iu': return g
+    pos = names.get_indexer(g)
+    if (pos < 0).any(): raise KeyError(f"genes not in the data: {list(g[pos < 0][:5])}")
+    return pos
+
 # %% ../nbs/00b_hd.ipynb #3d33e045
 def write_expected_per_cell_type(mod, # a trained `Cell2location` whose posterior was exported (`export_posterior`)
                                  path, # HDF5 file to write (replaced if it exists)
@@ -318,7 +328,6 @@ def write_expected_per_cell_type(mod, # a trained `Cell2location` whose posterio
     "Observed counts split among cell types, streamed over blocks of bins into HDF5 (`/<type>/data, indices, indptr`)."
     import h5py
     from tqdm.auto import tqdm
-    from c2l_nb.spatial import _gene_positions  # the models come after this module
     key = f'post_sample_{summary}'
     if key not in mod.samples: raise KeyError(f"{key!r} is not available: run mod.export_posterior(...) first.")
     n, var = mod.adata.n_obs, mod.adata.var_names

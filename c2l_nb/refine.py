@@ -9,7 +9,7 @@ import numpy as np, torch
 from tqdm.auto import tqdm
 from anndata import AnnData
 from .infer import Guide, quantile_name, parse_quantile
-from .spatial import LocationModel
+from .location_model import LocationModel
 from .spatial_priors import LIMIT_MIN_CELLS
 from .registry import TIME_MIN_OBS
 from .zones import _weights_site

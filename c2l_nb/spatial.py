@@ -9,187 +9,27 @@ from dataclasses import asdict
 import warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
-import pyro, pyro.distributions as dist, pyro.poutine as poutine
-from pyro.nn import PyroModule
 import matplotlib.pyplot as plt
 from anndata import AnnData
 from tqdm.auto import tqdm
 
-from .infer import Counts, Guide, _gamma_terms, ambient_prior, overdispersion_prior
-from .registry import GPU_BLOCK
+from .infer import Guide
 from .base import ModelBase, _check_number
+from .location_model import LocationModel, expected_mu, abundance_from_weights, spatial_loglik
 from .spatial_priors import SpatialPriors, _priors_from_kwargs, detection_mean_hat, _per_batch
-from .loglik_genes import spatial_loglik_genes, draw_genes, auto_genes_per_step, check_genes_per_step
+from .loglik_genes import auto_genes_per_step, check_genes_per_step
 from .guides.hierarchical import guide_spec, make_guide
 from .guides.amortised import AmortisedGuide, AMORTISED_TRAIN
+from .hd import _gene_positions
 from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 from .zones import zone_callback
+from .elbo import FlatELBO, flat_applies
+_all_ = ['LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']  # re-exported from their modules
 
 # %% auto #0
-__all__ = ['SPARSE_DENSITY', 'COUPLED', 'RUNAWAY_FACTOR', 'LocationModel', 'expected_mu', 'abundance_from_weights',
-           'spatial_loglik', 'Cell2location', 'RunawayTotals']
-
-# %% ../nbs/05_spatial.ipynb #e81c6636
-class LocationModel(PyroModule):
-    "cell2location's spatial model: zone-factorised abundances w_sf, gene sensitivity m_g, detection y_s, background s_eg, NB noise."
-    genes_per_step = None  # if set (< genes): the likelihood's zero-count term over this many sampled genes per step (`spatial_loglik_genes`)
-    def __init__(self, n_obs:int, cell_state:np.ndarray, # signatures, genes x cell types
-                 n_batch:int, detection_mean:np.ndarray, # delta-hat per batch, shape (n_batch, 1)
-                 detection_alpha:np.ndarray, # alpha^y per batch, shape (n_batch, 1)
-                 priors:SpatialPriors=SpatialPriors()):
-        super().__init__()
-        self.n_obs, self.n_batch, self.priors = n_obs, n_batch, priors
-        self.n_vars, self.n_factors = cell_state.shape
-        self.register_buffer('cell_state', torch.as_tensor(np.asarray(cell_state, dtype=np.float32).T.copy()))  # F x G
-        self.register_buffer('detection_mean', torch.as_tensor(detection_mean, dtype=torch.float32).reshape(n_batch, 1))
-        self.register_buffer('detection_alpha', torch.as_tensor(detection_alpha, dtype=torch.float32).reshape(n_batch, 1))
-        self.register_buffer('one', torch.ones(1, 1))
-
-    def _c(self, v): return self.one * v
-
-    def gene_sensitivity(self):
-        "m_g (1 x G) with its hierarchical prior."
-        p = self.priors
-        m_mean = pyro.sample('m_g_mean', dist.Gamma(self._c(p.m_g_mean * p.m_g_mean_var_ratio), self._c(p.m_g_mean_var_ratio)))
-        eps = pyro.sample('m_g_alpha_e_inv', dist.Exponential(self._c(p.m_g_alpha_mean)))
-        k = eps.pow(-2)
-        return pyro.sample('m_g', dist.Gamma(k, k / m_mean).expand([1, self.n_vars]))
-
-    def zones(self):
-        "Global zone parameters: K_r (R x 1) and the zone-to-cell-type loadings x_fr (R x F)."
-        p, R, F = self.priors, self.priors.n_groups, self.n_factors
-        k_r = pyro.sample('k_r_factors_per_groups', dist.Gamma(self._c(p.A_factors_per_location / p.B_groups_per_location), self._c(1.)).expand([R, 1]))
-        return pyro.sample('x_fr_group2fact', dist.Gamma(k_r / F, k_r).expand([R, F]))
-
-    def abundance(self, x_fr):
-        "Local: N_s, B_s, z_sr and the cell abundance w_sf (inside the spot plate); by default w_sf = N_s x the shares of Gamma weights."
-        p, R = self.priors, self.priors.n_groups
-        n_s = pyro.sample('n_s_cells_per_location', dist.Gamma(self._c(p.N_cells_per_location * p.N_cells_mean_var_ratio), self._c(p.N_cells_mean_var_ratio)))
-        b_s = pyro.sample('b_s_groups_per_location', dist.Gamma(self._c(p.B_groups_per_location), self._c(1.)))
-        z_sr = pyro.sample('z_sr_groups_factors', dist.Gamma(b_s / R, b_s / n_s).expand([n_s.shape[0], R]))
-        lam = p.w_sf_mean_var_ratio
-        if not p.use_n_s_cells_per_location_limit: return pyro.sample('w_sf', dist.Gamma(z_sr @ x_fr * lam, self._c(lam)))
-        v = pyro.sample('w_sf_proportion', dist.Gamma(z_sr @ x_fr * lam, self._c(lam)))  # weights: only their shares count
-        return pyro.deterministic('w_sf', abundance_from_weights(v, n_s))
-
-    def detection_globals(self):
-        "y_e (E x 1): the mean detection efficiency of each batch."
-        a = self.priors.detection_mean_alpha
-        return pyro.sample('detection_mean_y_e', dist.Gamma(self._c(a).expand(self.n_batch, 1), a / self.detection_mean))
-
-    def detection(self, y_e, batch_index):
-        "Local: y_s ~ Gamma(alpha_e, alpha_e / y_e) for each spot's batch."
-        a = self.detection_alpha[batch_index]
-        return pyro.sample('detection_y_s', dist.Gamma(a, a / y_e[batch_index]))
-
-    def background(self):
-        "s_eg (E x G): additive background per batch and gene, with a containment prior."
-        p = self.priors
-        return ambient_prior(self.one, self.n_batch, self.n_vars, p.gene_add_alpha_hyp, p.gene_add_mean_hyp)
-
-    def overdispersion(self):
-        "alpha_eg (E x G): overdispersion per batch and gene."
-        return overdispersion_prior(self.one, (self.n_batch, self.n_vars), self.priors.alpha_g_phi_hyp)
-
-    def forward(self, x, idx, batch_index):
-        m_g, x_fr = self.gene_sensitivity(), self.zones()
-        y_e, s_eg, alpha_eg = self.detection_globals(), self.background(), self.overdispersion()
-        with pyro.plate('obs_plate', self.n_obs, dim=-2, subsample=idx):
-            w_sf = self.abundance(x_fr)
-            y_s = self.detection(y_e, batch_index)
-        if x is None: return
-        with poutine.scale(scale=self.n_obs / x.shape[0]):  # minibatches estimate the full-data likelihood
-            # = nb_loglik(x, expected_mu(w_sf, cell_state, m_g, s_eg[batch], y_s), alpha_eg), in one fused pass
-            k = self.genes_per_step
-            ll = (spatial_loglik(x, w_sf, self.cell_state, m_g, s_eg, y_s, alpha_eg) if not k or k >= self.n_vars else
-                  spatial_loglik_genes(x, w_sf, self.cell_state, m_g, s_eg, y_s, alpha_eg, draw_genes(self.n_vars, k, w_sf.device)))
-            pyro.factor('data_target', ll)
-
-# %% ../nbs/05_spatial.ipynb #941b16cc
-def expected_mu(w_sf, cell_state, m_g, s_g, y_s):
-    "mu_sg = (m_g * sum_f w_sf g_fg + s_g) * y_s; `cell_state` is F x G, `s_g` the background rows of the spots' batches."
-    return (w_sf @ cell_state * m_g + s_g) * y_s
-
-def abundance_from_weights(v, n_s):
-    "w_sf = N_s v_sf / sum_f v_sf: abundances whose total at each spot is N_s (the model with `use_n_s_cells_per_location_limit`)."
-    return v / v.sum(-1, keepdim=True).clamp_min(1e-30) * n_s
-
-# %% ../nbs/05_spatial.ipynb #6028f84a
-class _SpatialNB(torch.autograd.Function):
-    "log p(D | w, cell_state, m, s, y, alpha) summed, with gradients computed block by block in the forward pass."
-    @staticmethod
-    def forward(ctx, w, m, s, y, alpha, cs, c:Counts, block:int):
-        n, G = c.shape
-        grp = c.group
-        want = any(ctx.needs_input_grad[:5])
-        inv_a, af = alpha.reciprocal(), alpha.reshape(-1)
-        tsum, rsum = torch.zeros_like(alpha), torch.zeros_like(alpha)
-        sparse = torch.zeros((), dtype=w.dtype, device=w.device)
-        if want:
-            gw, gy = torch.empty_like(w), torch.empty_like(y)
-            gm, gs = torch.zeros_like(m), torch.zeros_like(s)
-            ga = torch.zeros_like(af)
-        for lo in range(0, n, block):
-            hi = min(lo + block, n)
-            g = None if grp is None else grp[lo:hi]
-            u = w[lo:hi] @ cs  # (b, G)
-            sb = s if g is None else s[g]
-            mu = torch.addcmul(sb, u, m)
-            mu *= y[lo:hi]
-            q = mu * (inv_a if g is None else inv_a[g])
-            t = torch.log1p(q)
-            if g is None: tsum += t.sum(0, keepdim=True)
-            else: tsum.index_add_(0, g, t)
-            del t
-            p0, p1 = int(c.row_ptr[lo]), int(c.row_ptr[hi])
-            lf, vals, aidx = c.flat[p0:p1] - lo * G, c.vals[p0:p1], c.aflat[p0:p1]
-            mn, an = mu.view(-1).index_select(0, lf), af.index_select(0, aidx)  # (index_select: much faster than [])
-            apm = an + mn
-            sparse += (vals * torch.log(mn / apm)).sum()
-            if not want: continue
-            r = q.add_(1.).reciprocal_()  # a / (a + mu)
-            if g is None: rsum += r.sum(0, keepdim=True)
-            else: rsum.index_add_(0, g, r)
-            dmu = r.neg_()
-            dmu.view(-1).index_add_(0, lf, vals * an / (mn * apm))
-            ga.index_add_(0, aidx, -vals / apm)
-            yb = y[lo:hi]
-            dmu *= yb  # now d/d(u * m + s)
-            if g is None: gs += dmu.sum(0, keepdim=True)
-            else: gs.index_add_(0, g, dmu)
-            gm += (dmu * u).sum(0, keepdim=True)
-            ds = (dmu * sb).sum(1, keepdim=True) if g is not None else dmu @ s.T  # the background's share of d/dy
-            dmu *= m  # now d/du
-            gw[lo:hi] = dmu @ cs.T
-            # d/dy_s = sum_g dmu (u m + s) / y-free; the u m part is sum_f w_sf gw_sf (as u = w cs): no pass over genes
-            gy[lo:hi] = ((w[lo:hi] * gw[lo:hi]).sum(1, keepdim=True) + ds) / yb
-        dense = (alpha * tsum).sum()
-        gam = _gamma_terms(c, af, ga if want else None)
-        if want:
-            ga += (c.group_sizes - tsum - rsum).reshape(-1)
-            ctx.save_for_backward(gw, gm, gs, gy, ga.reshape(alpha.shape))
-        else: ctx.save_for_backward(None, None, None, None, None)
-        return sparse + gam - dense - c.lgfact
-
-    @staticmethod
-    def backward(ctx, grad):
-        return tuple(None if t is None else grad * t for t in ctx.saved_tensors) + (None, None, None)
-
-
-def spatial_loglik(c:Counts, # counts of the spots (c.group: each spot's batch)
-                   w_sf:torch.Tensor, # abundances (n, F)
-                   cell_state:torch.Tensor, # signatures (F, G)
-                   m_g:torch.Tensor, # gene sensitivity (1, G)
-                   s_eg:torch.Tensor, # background per batch (E, G)
-                   y_s:torch.Tensor, # detection per spot (n, 1)
-                   alpha_eg:torch.Tensor, # overdispersion per batch (E, G)
-                   block_elems:int=2**19, # spots x genes entries per block on the CPU (fastest of 2**17..2**21 at lymph-node size, 1 and 2 threads)
-                   gpu_block_elems:int=GPU_BLOCK, # ... and on a GPU (bounds the dense intermediates: 2**27 entries, ~0.5 GB each)
-                  ) -> torch.Tensor:
-    "Sum of NB log-probabilities of the counts with mu = expected_mu(w_sf, cell_state, m_g, s_eg[batch], y_s)."
-    block = max(1, (block_elems if w_sf.device.type == 'cpu' else gpu_block_elems) // max(c.shape[1], 1))
-    return _SpatialNB.apply(w_sf, m_g, s_eg, y_s, alpha_eg, cell_state, c, block)
+__all__ = ['SPARSE_DENSITY', 'COUPLED', 'RUNAWAY_FACTOR', 'Cell2location', 'RunawayTotals', 'LocationModel', 'expected_mu',
+           'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']
 
 # %% ../nbs/05_spatial.ipynb #8aa8b774
 SPARSE_DENSITY = 0.1  # `train()` gives counts this sparse (HD bins; Visium spots are denser) the minibatch schedule at full batch too
@@ -201,9 +41,9 @@ class Cell2location(ModelBase):
     _module_name = 'Cell2locationBaseModule'
     _default_lr, _default_lr_end, _default_early_stop = 0.05, 0.002, True
     _default_decay_epochs = 5000  # lr 0.05 -> 0.002 over 5,000 epochs, then constant; the stopping rule ends training
-    _default_local_lr_end = 0.004  # ... but in cell2location's released form the per-spot locations decay only to 0.004 (benchmarks/results/suite_*.md)
+    _default_local_lr_end = 0.004  # ... but in cell2location's released form the per-spot locations decay only to 0.004 (benchmarks/accuracy_suite/results/suite.md)
     _minibatch_settings = dict(lr=0.01, local_lr=0.05, local_lr_end=0.005, decay_epochs=200, max_epochs=500,  # chosen for time (HD):
-                               early_stop=dict(window=25, min_epochs=200, span=0))  # globals at 0.01, per-spot locations 0.05 -> 0.005 (benchmarks/results/hd_scale.md)
+                               early_stop=dict(window=25, min_epochs=200, span=0))  # globals at 0.01, per-spot locations 0.05 -> 0.005 (benchmarks/hd_scale/results/hd_scale.md)
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
     _local_deterministic = ('u_sf_mRNA_factors', 'w_sf')  # w_sf: from its weights and N_s when the model has them
@@ -278,6 +118,12 @@ class Cell2location(ModelBase):
         self.module = torch.nn.Module(); self.module.model, self.module.guide = model, guide
 
     def _covariates(self): return [self.adata_manager.batch()[0]]
+    def _elbo(self, engine:str):
+        "The plain-torch ELBO (`c2l_nb.elbo.FlatELBO`) where it applies and `engine='auto'`; else None (Pyro's Trace_ELBO)."
+        ModelBase._elbo(self, engine)
+        if engine != 'auto' or not flat_applies(self.module.model, self.module.guide): return None
+        self.train_mode_['engine'] = 'flat'
+        return FlatELBO(self.module.model, self.module.guide)
     def _init_kwargs(self): return dict(self._settings)
 
     def _minibatch_defaults(self, *args, **kwargs):
@@ -414,15 +260,6 @@ def compute_expected(self:LocationModel, samples:dict, # a summary, e.g. mod.sam
     s = 0 if hide_ambient else np.asarray(samples['s_g_gene_add'])[b]
     mu = ((w @ self.cell_state.cpu().numpy() if not hide_cell_type else 0) * np.asarray(samples['m_g']) + s) * np.asarray(samples['detection_y_s'])[ind]
     return {'mu': np.asarray(mu, dtype=np.float32), 'alpha': np.asarray(samples['alpha_g_inverse'])[b] ** -2}
-
-def _gene_positions(names:pd.Index, genes) -> np.ndarray:
-    "Positions of `genes` (names, positions or a boolean mask) in `names`; a KeyError names the missing ones."
-    g = np.asarray(genes)
-    if g.dtype == bool: return np.flatnonzero(g)
-    if g.dtype.kind in 'iu': return g
-    pos = names.get_indexer(g)
-    if (pos < 0).any(): raise KeyError(f"genes not in the data: {list(g[pos < 0][:5])}")
-    return pos
 
 @patch
 def compute_expected_per_cell_type(self:LocationModel, samples:dict, # a summary, e.g. mod.samples['post_sample_q05']

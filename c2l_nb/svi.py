@@ -193,6 +193,12 @@ def _schedule(opt, lrs, decay_epochs, max_epochs):
     return torch.optim.lr_scheduler.LambdaLR(opt, [(lambda e: 1.) if last is None else lr_factor(first, last, decay_epochs, max_epochs)
                                                    for first, last in lrs])
 
+def _step_loss(model, guide, loss, num_particles:int) -> Callable:
+    "What `run_svi` differentiates: `loss` averaged over particles, or Pyro's Trace_ELBO (particles one after another: the fused likelihoods take 2-d inputs)."
+    elbo = Trace_ELBO(num_particles=num_particles)
+    if loss is None: return lambda *a: elbo.differentiable_loss(model, guide, *a)
+    return loss if num_particles == 1 else lambda *a: sum(loss(*a) for _ in range(num_particles)) / num_particles
+
 def run_svi(model:Callable, guide:Guide,
             batches:Callable[[], Iterable[tuple]], # called once per epoch; yields the model's argument tuples
             *, max_epochs:int, # number of passes over the data
@@ -211,13 +217,14 @@ def run_svi(model:Callable, guide:Guide,
             callback:Callable[[int], None]|None=None, # called with the epoch number after every epoch
             before_step:Callable[[], None]|None=None, # called after the gradients are computed, before the optimiser's step (e.g. to all-reduce them)
             row_sparse:bool=False, # minibatches: a mean-field guide's per-observation rows take lazy Adam steps, only when in the minibatch
+            loss:Callable|None=None, # `loss(*args)`: one draw of the negative ELBO in plain torch (e.g. `c2l_nb.elbo.FlatELBO`); None: Pyro's Trace_ELBO
            ) -> SVIResult:
     "Optimise the ELBO with Adam; Ctrl-C stops cleanly after the current step, keeping parameters and history."
     params = list(guide.parameters())
     rows = _row_params(guide) if row_sparse else set()
     opt = _Optimisers(*_param_groups(guide, params, lr, lr_end, local_lr, local_lr_end), rows, lr, decay_epochs, max_epochs)
     if rows: guide.row_sparse = True
-    elbo = Trace_ELBO(num_particles=num_particles)  # particles one after another: the fused likelihoods take 2-d inputs
+    step_loss = _step_loss(model, guide, loss, num_particles)
     rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, 'settled': opt.settled, **early_stop})
     log, bar, epoch = _Losses(params), Progress(max_epochs, desc, progress), -1
     log.flush()
@@ -226,7 +233,7 @@ def run_svi(model:Callable, guide:Guide,
         with pyro.validation_enabled(False):
             for epoch in range(max_epochs):
                 for args in batches():
-                    try: loss = elbo.differentiable_loss(model, guide, *args)
+                    try: loss = step_loss(*args)
                     except (ValueError, RuntimeError) as e:
                         raise _NonFinite(f"The model could not be evaluated at epoch {epoch} ({type(e).__name__}: {str(e)[:200]}).")
                     opt.zero_grad(); loss.backward()

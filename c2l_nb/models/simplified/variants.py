@@ -6,7 +6,7 @@
 from __future__ import annotations
 import pyro, pyro.distributions as dist
 
-from ...spatial import LocationModel
+from ...location_model import LocationModel
 
 # %% auto #0
 __all__ = ['LocationModelNoZones', 'LocationModelNoMg']
