@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 NBS = ROOT / 'nbs'
 SKIP_FLAGS = {'notest', 'slow', 'gpu'}
-SECTIONS = [('Get started', ['index.ipynb']), ('Tutorials', ['tutorials/*.ipynb']),
+SECTIONS = [('Get started', ['index.ipynb']), ('Tutorials', ['tutorials/*.ipynb']), ('How-to guides', ['howto/*.ipynb']),
             ('Explanations', ['explanations/*.ipynb']), ('API reference', ['[0-9]*.ipynb'])]
 
 
