@@ -23,9 +23,10 @@ def gamma_log_prob(a, b, # shape and rate, broadcast over `v`
                    u:torch.Tensor, v:torch.Tensor, # the draw's log, and the draw
                   ) -> torch.Tensor:
     "Sum of the Gamma(a, b) log-densities at `v = exp(u)`; the parts without `v` computed once per distinct (a, b)."
-    a, b = torch.as_tensor(a, dtype=v.dtype, device=v.device), torch.as_tensor(b, dtype=v.dtype, device=v.device)
-    n = v.numel() // torch.broadcast_shapes(a.shape, b.shape).numel()
-    return n * (a * b.log() - torch.lgamma(a)).sum() + ((a - 1) * u - b * v).sum()
+    t = torch.is_tensor
+    const = a * (b.log() if t(b) else math.log(b)) - (torch.lgamma(a) if t(a) else math.lgamma(a))  # numbers stay numbers
+    n = v.numel() // math.prod(torch.broadcast_shapes(getattr(a, 'shape', ()), getattr(b, 'shape', ())))
+    return n * (const.sum() if t(const) else const) + ((a - 1) * u - b * v).sum()
 
 def exponential_log_prob(rate:torch.Tensor, v:torch.Tensor) -> torch.Tensor:
     "Sum of the Exponential(rate) log-densities at `v`, `rate` broadcast over `v`."
@@ -96,7 +97,7 @@ def _log_prior_globals(self:FlatELBO, u:dict, v:dict) -> torch.Tensor:
     mm, ea, kr = v['m_g_mean'], v['m_g_alpha_e_inv'], v['k_r_factors_per_groups']
     k = ea.pow(-2)
     lp = (gamma_log_prob(p.m_g_mean * p.m_g_mean_var_ratio, p.m_g_mean_var_ratio, u['m_g_mean'], mm)
-          + exponential_log_prob(torch.full_like(ea, p.m_g_alpha_mean), ea) + gamma_log_prob(k, k / mm, u['m_g'], v['m_g'])
+          + math.log(p.m_g_alpha_mean) * ea.numel() - p.m_g_alpha_mean * ea.sum() + gamma_log_prob(k, k / mm, u['m_g'], v['m_g'])
           + gamma_log_prob(p.A_factors_per_location / p.B_groups_per_location, 1., u['k_r_factors_per_groups'], kr)
           + gamma_log_prob(kr / m.n_factors, kr, u['x_fr_group2fact'], v['x_fr_group2fact']))
     a = p.detection_mean_alpha

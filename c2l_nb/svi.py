@@ -171,12 +171,18 @@ def _split_rows(groups:list, lrs:list, rows:set) -> list:
         if g: parts.append((sparse, [x for x, _ in g], [l for _, l in g]))
     return parts
 
+def _adam(groups, lr):
+    "Adam with its fused kernel where torch has one for these tensors, else the multi-tensor (foreach) one."
+    try: return torch.optim.Adam(groups, lr=lr, fused=True)
+    except (RuntimeError, ValueError): return torch.optim.Adam(groups, lr=lr, foreach=True)
+
 class _Optimisers:
     "Adam, and for the per-observation rows of minibatches (`rows`) a lazy Adam (`torch.optim.SparseAdam`), each with its schedule."
     def __init__(self, groups, lrs, rows:set, lr, decay_epochs, max_epochs):
         parts = _split_rows(groups, lrs, rows)
-        # foreach: one call per step for all tensors (torch's CPU default loops in Python; the same numbers, ~10% of a spatial step)
-        self.opts = [torch.optim.SparseAdam(g, lr=lr) if sparse else torch.optim.Adam(g, lr=lr, foreach=True) for sparse, g, _ in parts]
+        # fused: one kernel per step for all tensors (torch's CPU default loops in Python; the same numbers, ~10% of a spatial
+        # step at Visium size: benchmarks/engine/results/step_time.md)
+        self.opts = [torch.optim.SparseAdam(g, lr=lr) if sparse else _adam(g, lr) for sparse, g, _ in parts]
         self.scheds = [s for o, (_, _, l) in zip(self.opts, parts) if (s := _schedule(o, l, decay_epochs, max_epochs)) is not None]
         # the first epoch at the final learning rates (`lr_factor` reaches its end at epoch D - 1)
         self.settled = max(2, min(decay_epochs or max_epochs, max_epochs)) - 1 if self.scheds else 0

@@ -12,7 +12,7 @@ Sizes:
 - `hd_minibatch`: one minibatch of 5,000 Visium HD-like 8 um bins x 5,000 genes x 40 types (`bench_hd.simulate_hd`),
   from a section of 20,000 bins, with the likelihood's zero-count term over 1,000 sampled genes (what `train()` picks).
 
-Each engine takes the same model and guide and the same optimiser (Adam, foreach); a step is the loss, its backward
+Each engine takes the same model and guide and the same optimiser (Adam, fused, as `run_svi`); a step is the loss, its backward
 pass and the optimiser's step. `pyro`: Pyro's `Trace_ELBO` (the path of the guides that need Pyro); `flat`:
 `c2l_nb.elbo.FlatELBO` (the default for the mean-field guide); `loglik`: one forward and backward pass of the
 likelihood alone at the guide's medians, the lower bound of any engine. Median of 5 repeats of `--steps` steps, one
@@ -25,6 +25,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / 'results'
 sys.path[:0] = [str(HERE.parent / 'hd_scale')]
 warnings.filterwarnings('ignore')
+from c2l_nb.svi import _adam  # the optimiser run_svi uses  # noqa: E402
 
 
 def model_for(size: str):
@@ -92,7 +93,7 @@ def engines(mod, args):
 def time_engine(f, params, steps: int, repeats: int = 5) -> float:
     "Median seconds per step (loss, backward, Adam step)."
     import numpy as np, pyro, torch
-    opt = torch.optim.Adam(params, lr=1e-4, foreach=True)
+    opt = _adam(params, 1e-4)
     out = []
     with pyro.validation_enabled(False):
         for _ in range(3): l = f(); opt.zero_grad(); l.backward(); opt.step()
@@ -106,7 +107,7 @@ def time_engine(f, params, steps: int, repeats: int = 5) -> float:
 def profile(f, params, path: Path, steps: int = 10):
     import pyro, torch
     from torch.profiler import profile as prof_, ProfilerActivity
-    opt = torch.optim.Adam(params, lr=1e-4, foreach=True)
+    opt = _adam(params, 1e-4)
     with pyro.validation_enabled(False), prof_(activities=[ProfilerActivity.CPU]) as p:
         for _ in range(steps): l = f(); opt.zero_grad(); l.backward(); opt.step()
     ka = p.key_averages()
