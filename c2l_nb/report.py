@@ -119,7 +119,8 @@ def run_summary(*, title:str, # names the inputs
                 N_cells_per_location:float, N_source:str, detection_alpha:float, # the settings, and whence N
                 reference_epochs:int, spatial_steps:int, status:str, # training, and why the spatial fit ended
                 seconds:float, device:str, # how long, and where
-                bin_size:int=8, smoke:bool=False, figures:bool=True, # Visium HD bin size; a smoke run; figures/ written
+                bin_size:int=8, smoke:bool=False, # Visium HD bin size; a smoke run
+                figures:str|None='PNG and PDF', # the formats of the figures in figures/ (None: no such folder)
                ) -> str:
     "The report's opening in markdown: a title naming the inputs, how to read the maps, and a table of the run."
     unit, note = PLATFORMS[platform]
@@ -129,7 +130,7 @@ def run_summary(*, title:str, # names the inputs
     if smoke: note += " **This is a smoke run** (small data, few steps): a check that everything runs, not an analysis."
     results = ["`cell2location_map/sp.h5ad` (abundances in `obsm['q05_cell_abundance_w_sf']`, posterior means in "
                "`obsm['means_cell_abundance_w_sf']`)", "`reference_signatures/sc.h5ad` (signatures in "
-               "`varm['means_per_cluster_mu_fg']`)"] + (["`figures/` (every figure as PNG and PDF)"] if figures else [])
+               "`varm['means_per_cluster_mu_fg']`)"] + ([f"`figures/` (every figure as {figures})"] if figures else [])
     rows = [('Spatial data', f"{spatial}: {n_spots:,} {unit}s" + (f" in {n_sections} sections" if n_sections > 1 else "")),
             ('Reference', f"{reference}: {n_cells:,} cells of {n_types} types, {n_batches} batch{'es' * (n_batches > 1)}"),
             ('Genes modelled', f"{n_genes:,}, in both"),
