@@ -18,7 +18,7 @@ from torch.distributions.utils import broadcast_all
 from tqdm.auto import tqdm
 
 # %% auto #0
-__all__ = ['TRANSFORMS', 'pick_device', 'nb_log_prob', 'NegBinomial', 'Counts', 'nb_loglik', 'ambient_prior',
+__all__ = ['SMALL_COUNT', 'TRANSFORMS', 'pick_device', 'nb_log_prob', 'NegBinomial', 'Counts', 'nb_loglik', 'ambient_prior',
            'overdispersion_prior', 'softplus_inv', 'softplus_normal', 'Site', 'positive_normal', 'sinh_arcsinh',
            'SkewLogNormal', 'Guide', 'build_guide', 'sample_quantiles', 'quantile_name', 'parse_quantile',
            'summarise_draws']
@@ -109,6 +109,7 @@ class Counts:
         self.group_sizes = (torch.tensor([[float(n)]], device=dev) if self.group is None
                             else torch.bincount(self.group, minlength=self.n_groups).to(torch.float32).unsqueeze(1))
         self.hist = None
+        self.whole = bool(torch.equal(self.vals, self.vals.round()))  # whole counts (as check_counts requires): `_gamma_terms` may sum
         if histogram and len(self.vals):
             top = int(self.vals.max()) + 1
             keys = self.aflat * top + self.vals.long()
@@ -142,17 +143,27 @@ class Counts:
                 f"{', histogram of %d' % len(self.hist[0]) if self.hist is not None else ''}, {self.device})")
 
 
+SMALL_COUNT = 4  # without a histogram, non-zero counts up to this take exact sums in `_gamma_terms` (most counts of sparse bins)
+def _lgamma_ratio(k:torch.Tensor, a:torch.Tensor, grad:bool) -> tuple:
+    "lgamma(k + a) - lgamma(a) and, if `grad`, its derivative in a, for whole counts k >= 1: sums of log(a + j) and 1/(a + j) over j < k up to SMALL_COUNT, lgamma and digamma beyond."
+    t, d = a.log(), (a.reciprocal() if grad else None)  # j = 0: every count is >= 1
+    for j in range(1, SMALL_COUNT + 1):  # fewer and fewer entries: a sparse bin's counts are mostly 1 to 3
+        if not len(sel := (k > j).nonzero().squeeze(1)): break
+        aj, kj = a.index_select(0, sel) + j, k.index_select(0, sel) - j  # the terms j .. k - 1 are still to add
+        last = j == SMALL_COUNT  # the rest of them at once
+        t.index_add_(0, sel, torch.lgamma(kj + aj) - torch.lgamma(aj) if last else aj.log())
+        if grad: d.index_add_(0, sel, torch.digamma(kj + aj) - torch.digamma(aj) if last else aj.reciprocal())
+    return t, d
+
 def _gamma_terms(c:Counts, af:torch.Tensor, ga:torch.Tensor|None=None) -> torch.Tensor:
     "sum over non-zeros of lgamma(D + a) - lgamma(a) (from the histogram when there is one); adds d/da to `ga` if given."
     if c.hist is not None: idx, k, n = c.hist
     else: idx, k, n = c.aflat, c.vals, None
     a = af.index_select(0, idx)
-    terms = torch.lgamma(k + a) - torch.lgamma(a)
-    if ga is not None:
-        d = torch.digamma(k + a) - torch.digamma(a)
-        ga.index_add_(0, idx, d if n is None else n * d)
+    if n is None and c.whole: terms, d = _lgamma_ratio(k, a, ga is not None)  # minibatches: exact sums for small counts
+    else: terms, d = torch.lgamma(k + a) - torch.lgamma(a), (torch.digamma(k + a) - torch.digamma(a) if ga is not None else None)
+    if ga is not None: ga.index_add_(0, idx, d if n is None else n * d)
     return (terms if n is None else n * terms).sum()
-
 
 class _NBLoglik(torch.autograd.Function):
     "Sum of NB log-probabilities; the gradient is computed in the forward pass (block by block) and stored."
@@ -196,7 +207,6 @@ class _NBLoglik(torch.autograd.Function):
     def backward(ctx, grad):
         gmu, ga = ctx.saved_tensors
         return (None if gmu is None else grad * gmu), (None if ga is None else grad * ga), None, None
-
 
 def nb_loglik(c:Counts, # the observed counts
               mu:torch.Tensor, # expected counts, shape c.shape
