@@ -215,7 +215,7 @@ class ModelBase:
                     'progress_bar')  # the keys of `export_posterior(sample_kwargs=dict(...))`
     def _init_kwargs(self) -> dict: return {}
     def _elbo(self, engine:str):  # the loss `run_svi` minimises: a plain-torch ELBO, or None (Pyro's Trace_ELBO); Cell2location has one
-        if engine not in ('auto', 'pyro'): raise ValueError(f"engine must be 'auto' or 'pyro', got {engine!r}.")
+        if engine not in ('auto', 'flat', 'pyro'): raise ValueError(f"engine must be 'auto', 'flat' or 'pyro', got {engine!r}.")
         self.train_mode_['engine'] = 'pyro'
     def __repr__(self):
         return (f"{type(self).__name__}: {self.adata.n_obs} observations x {self.adata.n_vars} genes, "
@@ -234,7 +234,7 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
           lr_end:float|None=None, # decay lr geometrically to this; None: the default schedule's end if lr is None, else constant lr
           *, resident:str='auto', # where the counts live: 'device', 'host' (one minibatch on the device at a time), 'auto' (chosen with batch_size)
           devices:int|None=None, # processes training shards of spots together, launched by torchrun (None: $WORLD_SIZE, else 1); see `c2l_nb.distributed`
-          **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end`, `row_sparse` for `c2l_nb.svi.run_svi`; `engine` ('auto': the model's plain-torch ELBO where it has one, 'pyro': Pyro's Trace_ELBO); cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
+          **kwargs, # `num_particles`, `check_every`, `callback`, `local_lr`, `local_lr_end`, `row_sparse` for `c2l_nb.svi.run_svi`; `engine` ('auto': the model's plain-torch ELBO where it has one, compiled on the full data; 'flat': not compiled; 'pyro': Pyro's Trace_ELBO); cell2location's `plan_kwargs`, `max_steps` (ignored, with a warning)
          ):
     "Fit the model by stochastic variational inference; appends to `history_['elbo_train']`."
     kwargs = compat_kwargs('train', kwargs, allowed=('num_particles', 'check_every', 'callback', 'local_lr', 'local_lr_end', 'row_sparse', 'engine'))

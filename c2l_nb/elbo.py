@@ -4,17 +4,19 @@
 
 # %% ../nbs/04f_elbo.ipynb #f0680f5b
 from __future__ import annotations
-import math
+import math, warnings
 import torch
 from torch.nn.functional import softplus
 from fastcore.basics import patch
 
-from .infer import Guide
+from .infer import Guide, Counts
 from .location_model import LocationModel, spatial_loglik, abundance_from_weights
 from .loglik_genes import spatial_loglik_genes, draw_genes
 
 # %% auto #0
-__all__ = ['LOG2PI', 'gamma_log_prob', 'exponential_log_prob', 'lognormal_draw', 'flat_applies', 'FlatELBO']
+__all__ = ['LOG2PI', 'COMPILE_MAX_ENTRIES', 'SMALL_K', 'gamma_log_prob', 'exponential_log_prob', 'lognormal_draw', 'flat_applies',
+           'FlatELBO', 'lgamma_stirling', 'digamma_asymptotic', 'gamma_table', 'gamma_sums', 'dense_loglik',
+           'compile_applies', 'CompiledELBO']
 
 # %% ../nbs/04f_elbo.ipynb #bf9f48e1
 LOG2PI = math.log(2 * math.pi)
@@ -55,6 +57,7 @@ class FlatELBO:
         self.shapes = [guide.sites[n].shape for n in self.globals]
         self.locals = guide._local_order()
         self.weights = 'w_sf_proportion' if 'w_sf_proportion' in guide.sites else 'w_sf'
+        self.dense = None  # (group, histogram, log-factorials) of dense counts, set by `CompiledELBO`
 
     def _globals(self, eps) -> tuple:
         "Every global site drawn from one concatenated tensor: their logs, values and the guide's log-density."
@@ -126,9 +129,111 @@ def _log_prior_locals(self:FlatELBO, u:dict, v:dict, batch_index) -> tuple:
 
 @patch
 def _loglik(self:FlatELBO, x, w_sf:torch.Tensor, v:dict) -> torch.Tensor:
-    "The counts' log-likelihood, over sampled genes when the model says so (`genes_per_step`)."
+    "The counts' log-likelihood, over sampled genes when the model says so (`genes_per_step`); dense counts: `dense_loglik`."
     m = self.model
     args = (x, w_sf, m.cell_state, v['m_g'], v['s_g_gene_add'], v['detection_y_s'], v['alpha_g_inverse'].pow(-2))
+    if isinstance(x, torch.Tensor): return dense_loglik(*args, *self.dense)  # dense counts (`CompiledELBO`)
     k = m.genes_per_step
     if not k or k >= m.n_vars: return spatial_loglik(*args)
     return spatial_loglik_genes(*args, draw_genes(m.n_vars, k, w_sf.device))
+
+# %% ../nbs/04f_elbo.ipynb #2e765233
+COMPILE_MAX_ENTRIES = 2**26  # spots x genes up to which the compiled step holds the counts dense (a float each)
+SMALL_K = 8  # log-gamma ratios of counts up to this: exact sums of log(a + j); beyond: Stirling's series from a + SMALL_K
+
+def lgamma_stirling(x:torch.Tensor) -> torch.Tensor:
+    "log Gamma(x) by Stirling's series, for x >= 8 (error below 1e-9; only logs and divisions, which compiled code vectorises)."
+    r = 1 / x; r2 = r * r
+    return (x - 0.5) * x.log() - x + 0.5 * LOG2PI + r * (1 / 12 - r2 * (1 / 360 - r2 * (1 / 1260 - r2 / 1680)))
+
+def digamma_asymptotic(x:torch.Tensor) -> torch.Tensor:
+    "digamma(x) by its asymptotic series, for x >= 8 (error below 1e-10)."
+    r = 1 / x; r2 = r * r
+    return x.log() - 0.5 * r - r2 * (1 / 12 - r2 * (1 / 120 - r2 * (1 / 252 - r2 / 240)))
+
+def gamma_table(hist:tuple, # `Counts.hist`: (row of the flattened alpha, count, number of entries)
+                n_alpha:int, # entries of the flattened alpha
+                K:int=SMALL_K) -> tuple:
+    "(C, tail rows, tail counts, tail entries): C[i, j] = entries of alpha's entry i with count > j (j < K); the tail: counts above K."
+    idx, k, n = hist
+    C = k.new_zeros(n_alpha, K).index_add_(0, idx, n[:, None] * (k[:, None] > torch.arange(K, device=k.device)))
+    big = k > K
+    return C, idx[big], k[big], n[big]
+
+def gamma_sums(a:torch.Tensor, # alpha, flattened
+               C, ti, tk, tn, # `gamma_table`
+               K:int=SMALL_K) -> tuple:
+    "Sum over the non-zero counts D of lgamma(D + a) - lgamma(a), and its derivative for each entry of `a`."
+    aj = a[:, None] + torch.arange(K, device=a.device)  # lgamma(D + a) - lgamma(a) = sum_{j < D} log(a + j) ...
+    at = a[ti]  # ... = sum_{j < K} log(a + j) + lgamma(D + a) - lgamma(K + a) above K
+    val = (C * aj.log()).sum() + (tn * (lgamma_stirling(tk + at) - lgamma_stirling(K + at))).sum()
+    return val, (C / aj).sum(1).index_add(0, ti, tn * (digamma_asymptotic(tk + at) - digamma_asymptotic(K + at)))
+
+class _DenseNB(torch.autograd.Function):
+    "`dense_loglik`, its gradients computed in the same pass over the spots x genes entries (no such intermediate kept)."
+    @staticmethod
+    def forward(ctx, w, m, s, y, alpha, cs, X, group, C, ti, tk, tn, lgfact):
+        sb, ab = (s, alpha) if group is None else (s[group], alpha[group])
+        u = w @ cs
+        mu = (u * m + sb) * y
+        q = mu / ab
+        l1, r = torch.log1p(q), 1 / (1 + q)
+        dmu = r * (X / mu - 1)  # d/dmu of X log q - (X + a) log(1 + q)
+        dv = dmu * y  # ... of u m + s
+        per = lambda t: t.sum(0, keepdim=True) if group is None else t.new_zeros(alpha.shape).index_add_(0, group, t)  # per section
+        g_lg, d_lg = gamma_sums(alpha.reshape(-1), C, ti, tk, tn)
+        ctx.save_for_backward((dv * m) @ cs.T, (dv * u).sum(0, keepdim=True), per(dv), (dmu * mu).sum(1, keepdim=True) / y,
+                              per(1 - r - l1 - X * r / ab) + d_lg.reshape(alpha.shape))
+        return (X * (q.log() - l1) - ab * l1).sum() + g_lg - lgfact
+
+    @staticmethod
+    def backward(ctx, grad): return tuple(grad * t for t in ctx.saved_tensors) + (None,) * 8
+
+def dense_loglik(X:torch.Tensor, # counts, dense (n, G)
+                 w_sf, cell_state, m_g, s_eg, y_s, alpha_eg, # as in `spatial_loglik`
+                 group:torch.Tensor|None, # each spot's row of s_eg and alpha_eg (None: row 0)
+                 table:tuple, # `gamma_table` of the counts' histogram
+                 lgfact:float, # sum of log(D!)
+                ) -> torch.Tensor:
+    "`spatial_loglik` on dense counts, with gradients for w_sf, m_g, s_eg, y_s and alpha_eg: what `CompiledELBO` compiles."
+    return _DenseNB.apply(w_sf, m_g, s_eg, y_s, alpha_eg, cell_state, X, group, *table, lgfact)
+
+# %% ../nbs/04f_elbo.ipynb #c4072f8d
+def compile_applies(model:LocationModel, n_obs:int, batch_size:int|None) -> bool:
+    "Whether `train` compiles the step (`CompiledELBO`): the full data every step, all genes in the likelihood, at most `COMPILE_MAX_ENTRIES` entries."
+    return batch_size is None and not model.genes_per_step and n_obs * model.n_vars <= COMPILE_MAX_ENTRIES
+
+class CompiledELBO:
+    "`FlatELBO` on the full data held as dense counts, compiled by `torch.compile`; if compiling fails, `FlatELBO` as it is."
+    def __init__(self, flat:FlatELBO, mode:dict|None=None): # mode: where to record a failure (e.g. the model's `train_mode_`)
+        self.flat, self.mode, self.failed, self.counts = flat, {} if mode is None else mode, None, None
+        self.step = torch.compile(self._loss, dynamic=False)
+        self.shapes = {n: s.shape for n, s in flat.guide.sites.items()}
+
+    def _noise(self) -> dict:
+        "The step's standard-normal draws, drawn outside the compiled code (torch's generator is several times faster than a compiled one)."
+        e = torch.randn(sum(math.prod(s) for s in self.shapes.values()), device=self.X.device)
+        return {n: t.view(s) for (n, s), t in zip(self.shapes.items(), e.split([math.prod(s) for s in self.shapes.values()]))}
+
+    def _loss(self, X, batch_index, eps): return self.flat(X, None, batch_index, eps)
+
+    def _prepare(self, c:Counts, batch_index):
+        "Hold `c` dense, with its histogram, and compile the step and its backward pass once (a failure falls back, with a warning)."
+        X = torch.zeros(c.shape, device=c.vals.device)
+        X.view(-1)[c.flat] = c.vals
+        hist = c.hist if c.hist is not None else Counts(c.flat // c.shape[1], c.flat % c.shape[1], c.vals, c.shape, c.group,
+                                                       c.n_groups, histogram=True).hist
+        table = gamma_table(hist, c.n_groups * c.shape[1])
+        self.X, self.counts, self.flat.dense = X, c, (c.group, table, c.lgfact)
+        try: self.step(X, batch_index, self._noise()).backward()  # the gradients are cleared before each step's backward pass
+        except Exception as e:  # e.g. no C++ compiler (CPU) or no Triton (GPU)
+            self.failed = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200] if str(e).strip() else ''}"
+            self.mode.update(engine='flat', compile_error=self.failed)
+            warnings.warn(f"torch.compile could not build the training step ({self.failed}); training goes on with the plain-torch step "
+                          "(the same numbers, slower). train(engine='flat') skips the attempt.", stacklevel=3)
+
+    def __call__(self, x, idx, batch_index, eps:dict|None=None) -> torch.Tensor:
+        "-ELBO of one draw; compiled when `x` is the full data (`idx` None), else `FlatELBO`'s."
+        if idx is not None or not isinstance(x, Counts) or self.failed: return self.flat(x, idx, batch_index, eps)
+        if self.counts is not x: self._prepare(x, batch_index)
+        return self.flat(x, idx, batch_index, eps) if self.failed else self.step(self.X, batch_index, self._noise() if eps is None else eps)

@@ -24,7 +24,7 @@ from .hd import _gene_positions
 from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 from .zones import zone_callback
-from .elbo import FlatELBO, flat_applies
+from .elbo import FlatELBO, CompiledELBO, flat_applies, compile_applies
 _all_ = ['LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']  # re-exported from their modules
 
 # %% auto #0
@@ -119,11 +119,12 @@ class Cell2location(ModelBase):
 
     def _covariates(self): return [self.adata_manager.batch()[0]]
     def _elbo(self, engine:str):
-        "The plain-torch ELBO (`c2l_nb.elbo.FlatELBO`) where it applies and `engine='auto'`; else None (Pyro's Trace_ELBO)."
+        "The plain-torch ELBO (`c2l_nb.elbo`) where it applies, compiled on the full data with `engine='auto'`; else None (Pyro's Trace_ELBO)."
         ModelBase._elbo(self, engine)
-        if engine != 'auto' or not flat_applies(self.module.model, self.module.guide): return None
-        self.train_mode_['engine'] = 'flat'
-        return FlatELBO(self.module.model, self.module.guide)
+        if engine == 'pyro' or not flat_applies(self.module.model, self.module.guide): return None
+        flat, m = FlatELBO(self.module.model, self.module.guide), self.train_mode_
+        m['engine'] = 'compiled' if engine == 'auto' and compile_applies(self.module.model, self.n_obs, m['batch_size']) else 'flat'
+        return CompiledELBO(flat, m) if m['engine'] == 'compiled' else flat
     def _init_kwargs(self): return dict(self._settings)
 
     def _minibatch_defaults(self, *args, **kwargs):
