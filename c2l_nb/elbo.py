@@ -158,7 +158,8 @@ def gamma_table(hist:tuple, # `Counts.hist`: (row of the flattened alpha, count,
     idx, k, n = hist
     C = k.new_zeros(n_alpha, K).index_add_(0, idx, n[:, None] * (k[:, None] > torch.arange(K, device=k.device)))
     big = k > K
-    return C, idx[big], k[big], n[big]
+    pad = 2 ** math.ceil(math.log2(max(int(big.sum()), 1))) - int(big.sum())  # a power-of-two length (entries 0): data sets share compiled code
+    return C, *(torch.cat([t[big], t.new_full((pad,), v)]) for t, v in ((idx, 0), (k, K + 1), (n, 0)))
 
 def gamma_sums(a:torch.Tensor, # alpha, flattened
                C, ti, tk, tn, # `gamma_table`
@@ -224,7 +225,7 @@ class CompiledELBO:
         hist = c.hist if c.hist is not None else Counts(c.flat // c.shape[1], c.flat % c.shape[1], c.vals, c.shape, c.group,
                                                        c.n_groups, histogram=True).hist
         table = gamma_table(hist, c.n_groups * c.shape[1])
-        self.X, self.counts, self.flat.dense = X, c, (c.group, table, c.lgfact)
+        self.X, self.counts, self.flat.dense = X, c, (c.group, table, X.new_tensor(c.lgfact))  # a tensor: not a constant of the compiled code
         try: self.step(X, batch_index, self._noise()).backward()  # the gradients are cleared before each step's backward pass
         except Exception as e:  # e.g. no C++ compiler (CPU) or no Triton (GPU)
             self.failed = f"{type(e).__name__}: {str(e).strip().splitlines()[0][:200] if str(e).strip() else ''}"

@@ -106,7 +106,14 @@ reset_peak_rss()
 mod = Cell2location(vis, cell_state_df=sig, N_cells_per_location=meta['N_cells_per_location'], detection_alpha=20,
                     **({} if PEER else json.loads(a.model_kwargs)))
 kw = json.loads(a.train_kwargs)
+if 'decay_epochs' in kw: mod._default_decay_epochs = int(kw.pop('decay_epochs'))  # experiments: the schedule's length (benchmarks/engine/README.md)
 steps, train_s = 0, 0.
+if 'warm_start' in kw:  # experiments: per-spot abundances from a Poisson regression on the signatures (benchmarks/engine/warm_start.py)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'engine'))
+    from warm_start import warm_start
+    t0 = time.perf_counter()
+    print(warm_start(mod, **kw.pop('warm_start')), flush=True)
+    train_s = time.perf_counter() - t0  # counted as training time
 chunks = [int(c) for c in a.checkpoints.split(',') if c] or [None]
 for target in chunks:
     t0 = time.perf_counter()
