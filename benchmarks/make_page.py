@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PAGE = os.path.join(ROOT, 'nbs', 'explanations', 'performance.ipynb')
 SUITE, HD, REF, REAL = (os.path.join(HERE, d, 'results') for d in ('accuracy_suite', 'hd_scale', 'reference', 'real_data'))
-DEFAULTS = 'flat'  # the accuracy suite's run of the current defaults (benchmarks/accuracy_suite/README.md)
+DEFAULTS = 'compiled'  # the accuracy suite's run of the current defaults (benchmarks/accuracy_suite/README.md)
 PEER = 'cell2location 0.1.5'
 REGIMES = {  # what makes each regime of benchmarks/accuracy_suite/accuracy_suite.py hard (its settings: REGIMES there)
     'subtypes': 'every type split into two near-identical sibling subtypes',

@@ -229,11 +229,13 @@ def run_svi(model:Callable, guide:Guide,
     params = list(guide.parameters())
     rows = _row_params(guide) if row_sparse else set()
     opt = _Optimisers(*_param_groups(guide, params, lr, lr_end, local_lr, local_lr_end), rows, lr, decay_epochs, max_epochs)
+    log = _Losses(params)
+    if not log.flush(): raise ValueError("The guide's parameters are not finite (NaN or inf) before training: set them to finite values "
+                                         "(e.g. a warm start's logs of zeros), or build the model again.")
     if rows: guide.row_sparse = True
     step_loss = _step_loss(model, guide, loss, num_particles)
     rule = None if early_stop is None or monitor is None else Convergence(monitor, **{**EARLY_STOP, 'settled': opt.settled, **early_stop})
-    log, bar, epoch = _Losses(params), Progress(max_epochs, desc, progress), -1
-    log.flush()
+    bar, epoch = Progress(max_epochs, desc, progress), -1
     status, reason = 'max_epochs', f"ran all max_epochs={max_epochs} epochs"
     try:
         with pyro.validation_enabled(False):

@@ -184,7 +184,8 @@ def report(tag='suite', root=OUT, out_dir=os.path.join(HERE, 'results')):
 METRICS = ['r', 'pr_auc', 'jsd', 'cover90', 'above_q05', 'false_presence', 'total_ratio']
 
 
-ALSO = [('balanced', "c2l_nb's previous defaults: the same model and schedule, trained with Pyro's Trace_ELBO (`train(engine='pyro')`) before the plain-torch engine became the default, all seeds"),
+ALSO = [('flat', "c2l_nb's previous defaults: the same model and schedule, each step in plain torch uncompiled (`train(engine='flat')`) before the compiled step became the default, all seeds"),
+        ('balanced', "c2l_nb's earlier defaults: the same model and schedule, trained with Pyro's Trace_ELBO (`train(engine='pyro')`) before the plain-torch engine became the default, all seeds"),
         ('zones500', "c2l_nb's previous defaults (the zone warm start, where it applies, factorising the raw weights: `zone_warm_start(balance=False)`), all seeds"),
         ('couple2', "c2l_nb before the zone warm start (`train(zone_warm_start=None)`), all seeds"),
         ('l004w200', "c2l_nb, cell2location's released form (`use_n_s_cells_per_location_limit=False`), all seeds"),
@@ -194,7 +195,7 @@ ALSO = [('balanced', "c2l_nb's previous defaults: the same model and schedule, t
         ('couple1', "c2l_nb defaults but the stopping rule on the marginal q05 (not given y_s), all seeds"),
         ('auto', "c2l_nb before `detection_coupling` (a mean-field guide throughout), all seeds"),
         ('skew1', "c2l_nb with `skewed_weights=True` (opt-in; totals from N_s only), all seeds")]
-DEFAULTS = 'flat'  # the run of the current defaults (the plain-torch engine, `c2l_nb.elbo.FlatELBO`)
+DEFAULTS = 'compiled'  # the run of the current defaults (the compiled plain-torch step, `c2l_nb.elbo.CompiledELBO`)
 
 
 def summary(df, c2l_config=DEFAULTS, peer_config='c2l30k', peer_steps=(10000, 30000), also=ALSO):
@@ -279,9 +280,9 @@ def write_summary(df, out_dir=os.path.join(HERE, 'results'), tag='suite', **kw):
             f"defaults (30,000 full-data steps, lr 0.002) on {ran}; c2l_nb ran `train()` with its defaults on seeds 0, 1 "
             "and 2. One torch thread per process; `train_s` is wall time of "
             "training only, on a shared 2-core machine.\n",
-            f"c2l_nb's run is `{kw.get('c2l_config', DEFAULTS)}`, the current defaults, trained with the plain-torch ELBO "
-            "(`c2l_nb.elbo.FlatELBO`; run `balanced` is the same model and schedule trained with Pyro's Trace_ELBO, the "
-            "previous engine; `time_fraction_paired` still uses that engine's per-step cost, see `engine/results/step_time.md`): with totals from N_s, the zone sites "
+            f"c2l_nb's run is `{kw.get('c2l_config', DEFAULTS)}`, the current defaults, trained with the plain-torch ELBO compiled "
+            "by torch.compile on the full data (`c2l_nb.elbo.CompiledELBO`, its compile time counted; run `flat` is the same "
+            "uncompiled, run `balanced` the same through Pyro's Trace_ELBO, see `engine/results/step_time.md`): with totals from N_s, the zone sites "
             "start from a non-negative factorisation of the weights after epoch 500, each type's weights divided by their "
             "mean over spots first (`train(zone_warm_start='auto')`, `c2l_nb.zones`; its variants on seed 0 in "
             "`zone_variants.md`); run `zones500` is the same factorising the raw weights (the previous defaults), run "

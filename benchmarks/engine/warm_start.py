@@ -19,7 +19,7 @@ def poisson_nnls(X: torch.Tensor, A: torch.Tensor, iters: int = 200, gene_effect
         if gene_effect and it % 10 == 9:
             U = W @ A
             m *= ((X / (U * m).clamp_min(1e-12)) * U).sum(0) / U.sum(0).clamp_min(1e-12)
-            m /= m.mean()
+            m = m.clamp(1e-2, 1e2); m /= m.mean()  # genes without counts: no estimate
     return W, m
 
 
