@@ -57,7 +57,7 @@ class FlatELBO:
         self.shapes = [guide.sites[n].shape for n in self.globals]
         self.locals = guide._local_order()
         self.weights = 'w_sf_proportion' if 'w_sf_proportion' in guide.sites else 'w_sf'
-        self.dense = None  # (group, histogram, log-factorials) of dense counts, set by `CompiledELBO`
+        self.dense = None  # (group, `gamma_table`, sum of log D!) of dense counts, set by `CompiledELBO`
 
     def _globals(self, eps) -> tuple:
         "Every global site drawn from one concatenated tensor: their logs, values and the guide's log-density."
