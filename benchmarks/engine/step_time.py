@@ -141,7 +141,10 @@ def main(argv=None):
     a.add_argument('--sizes', default='lymph_node,suite,visium_large,hd_minibatch')
     a.add_argument('--steps', type=int, default=20)
     a.add_argument('--profile', action='store_true')
+    a.add_argument('--md-only', action='store_true', help='rebuild results/step_time.md from results/step_time.json')
     args = a.parse_args(argv)
+    if args.md_only:
+        saved = json.loads((RESULTS / 'step_time.json').read_text()); return write_md(saved['rows'], saved['meta'])
     import torch, platform
     torch.set_num_threads(1)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -158,14 +161,19 @@ def main(argv=None):
         row['default_over_loglik'] = round(best / min(row['loglik_ms'], row.get('loglik_compiled_ms', 1e9)), 2)
         print(json.dumps(row), flush=True)
         rows.append(row)
-    meta = dict(torch=torch.__version__, threads=1, cpu=platform.processor() or platform.machine(), steps=args.steps)
+    meta = dict(torch=torch.__version__, threads=1, cpu=platform.processor() or platform.machine(), steps=args.steps, profile=args.profile)
     (RESULTS / 'step_time.json').write_text(json.dumps(dict(meta=meta, rows=rows), indent=1) + '\n')
+    write_md(rows, meta)
+
+
+def write_md(rows, meta):
+    "results/step_time.md from the rows (`python step_time.py --md-only` rebuilds it from step_time.json)."
     cols = ['size', 'spots', 'genes', 'types', 'pyro_ms', 'flat_ms', 'compiled_ms', 'loglik_ms', 'loglik_compiled_ms',
-            'default_speedup', 'default_over_loglik', 'pyro_ops', 'flat_ops']
+            'default_speedup', 'default_over_loglik', 'pyro_ops', 'flat_ops', 'compiled_ops']
     cols = [c for c in cols if any(c in r for r in rows)]
     md = ["# Cost of one training step, by engine", "",
-          f"`python benchmarks/engine/step_time.py{' --profile' if args.profile else ''}` (torch {meta['torch']}, one thread, "
-          f"median of 5 x {args.steps} steps). `compiled`: the step `train` takes on the full data (`CompiledELBO`, "
+          f"`python benchmarks/engine/step_time.py{' --profile' if meta.get('profile') else ''}` (torch {meta['torch']}, one thread, "
+          f"median of 5 x {meta['steps']} steps). `compiled`: the step `train` takes on the full data (`CompiledELBO`, "
           "its compile time not counted); `flat`: the same uncompiled, the step of minibatches. `loglik`: the likelihood's forward "
           "and backward pass alone (`loglik_compiled`: its dense form compiled), the lower bounds. `default_speedup`: Pyro's step "
           "over the default one (compiled where it applies); `default_over_loglik`: the default step over the lower of the bounds.", "",
