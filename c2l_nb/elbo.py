@@ -4,7 +4,7 @@
 
 # %% ../nbs/04f_elbo.ipynb #f0680f5b
 from __future__ import annotations
-import math, warnings
+import math, types, warnings
 import torch
 from torch.nn.functional import softplus
 from fastcore.basics import patch
@@ -208,7 +208,8 @@ class CompiledELBO:
     "`FlatELBO` on the full data held as dense counts, compiled by `torch.compile`; if compiling fails, `FlatELBO` as it is."
     def __init__(self, flat:FlatELBO, mode:dict|None=None): # mode: where to record a failure (e.g. the model's `train_mode_`)
         self.flat, self.mode, self.failed, self.counts = flat, {} if mode is None else mode, None, None
-        self.step = torch.compile(self._loss, dynamic=False)
+        own = types.FunctionType(CompiledELBO._loss.__code__.replace(), globals())  # its own code object: torch.compile's cache, and
+        self.step = torch.compile(own.__get__(self), dynamic=False)                 # its limit of 8 versions, are per code object
         self.shapes = {n: s.shape for n, s in flat.guide.sites.items()}
 
     def _noise(self) -> dict:
