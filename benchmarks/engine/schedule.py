@@ -20,7 +20,7 @@ CONFIGS = {  # name: (what it is, seeds, --train-kwargs)
     'd2500': ('decay over 2,500 steps', '0,1,2', '{"decay_epochs": 2500}'),
     'wsd2500': ('warm start, decay over 2,500 steps', '0,1,2', '{"decay_epochs": 2500, "warm_start": {}}'),
     'wsl01d2500': ('warm start, decay over 2,500 steps, per-spot lr from 0.01', '0', '{"decay_epochs": 2500, "warm_start": {}, "local_lr": 0.01}'),
-    'ws': ('warm start, the default schedule', '0', '{"warm_start": {}}'),
+    'ws': ('warm start, the default schedule', '0,1,2', '{"warm_start": {}}'),
 }
 METRICS = ['r', 'pr_auc', 'jsd', 'cover90', 'false_presence', 'total_ratio']
 
