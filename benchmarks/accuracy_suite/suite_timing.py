@@ -62,7 +62,7 @@ def main(argv=None):
                 f"{df.fraction.mean():.3f} (1/{1 / df.fraction.mean():.0f}).\n\n"
                 f"Measured on {datetime.date.today()} with nothing else running, one thread each, torch {torch.__version__} for "
                 "c2l_nb: cell2location's seconds per step over its first steps, projected to its 30,000; c2l_nb's `train()` "
-                "with its defaults, its training time including compiling the step (`torch.compile`, about 10 s per data shape).\n")
+                "with its defaults, its training time including compiling the step (`torch.compile`; `engine/results/compile_time.md`).\n")
     import make_page
     make_page.main([])
 

@@ -174,7 +174,7 @@ def write_md(rows, meta):
     md = ["# Cost of one training step, by engine", "",
           f"`python benchmarks/engine/step_time.py{' --profile' if meta.get('profile') else ''}` (torch {meta['torch']}, one thread, "
           f"median of 5 x {meta['steps']} steps). `compiled`: the step `train` takes on the full data (`CompiledELBO`, "
-          "its compile time not counted); `flat`: the same uncompiled, the step of minibatches. `loglik`: the likelihood's forward "
+          "its compile time not counted: `compile_time.md`); `flat`: the same uncompiled, the step of minibatches. `loglik`: the likelihood's forward "
           "and backward pass alone (`loglik_compiled`: its dense form compiled), the lower bounds. `default_speedup`: Pyro's step "
           "over the default one (compiled where it applies); `default_over_loglik`: the default step over the lower of the bounds.", "",
           '| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
