@@ -194,7 +194,7 @@ def dense_loglik(X:torch.Tensor, # counts, dense (n, G)
                  w_sf, cell_state, m_g, s_eg, y_s, alpha_eg, # as in `spatial_loglik`
                  group:torch.Tensor|None, # each spot's row of s_eg and alpha_eg (None: row 0)
                  table:tuple, # `gamma_table` of the counts' histogram
-                 lgfact:float, # sum of log(D!)
+                 lgfact:float|torch.Tensor, # sum of log(D!) (`CompiledELBO` passes a tensor: not a constant of its compiled code)
                 ) -> torch.Tensor:
     "`spatial_loglik` on dense counts, with gradients for w_sf, m_g, s_eg, y_s and alpha_eg: what `CompiledELBO` compiles."
     return _DenseNB.apply(w_sf, m_g, s_eg, y_s, alpha_eg, cell_state, X, group, *table, lgfact)
