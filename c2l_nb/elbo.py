@@ -88,7 +88,7 @@ class FlatELBO:
         ug, vg, lq_g = self._globals(eps)
         ul, vl, lq_l = self._locals(idx, eps)
         u, v = {**ug, **ul}, {**vg, **vl}
-        lp_l, w_sf = self._log_prior_locals(u, v, batch_index)
+        lp_l, w_sf = self._log_prior_locals(u, v, batch_index, idx)
         scale = self.guide.n_obs / ul[self.locals[0]].shape[0]  # a minibatch estimates the full data's local terms
         return -(self._log_prior_globals(u, v) - lq_g + scale * (lp_l - lq_l + self._loglik(x, w_sf, v)))
 
@@ -114,7 +114,7 @@ def _log_prior_globals(self:FlatELBO, u:dict, v:dict) -> torch.Tensor:
 
 # %% ../nbs/04f_elbo.ipynb #b98a4409
 @patch
-def _log_prior_locals(self:FlatELBO, u:dict, v:dict, batch_index) -> tuple:
+def _log_prior_locals(self:FlatELBO, u:dict, v:dict, batch_index, idx=None) -> tuple:
     "log p of the per-spot sites, and the abundances w_sf they give (the weights' shares times N_s in that form)."
     p = self.model.priors
     ns, bs, z, w = v['n_s_cells_per_location'], v['b_s_groups_per_location'], v['z_sr_groups_factors'], v[self.weights]
@@ -122,9 +122,11 @@ def _log_prior_locals(self:FlatELBO, u:dict, v:dict, batch_index) -> tuple:
     lp = (gamma_log_prob(p.N_cells_per_location * p.N_cells_mean_var_ratio, p.N_cells_mean_var_ratio, u['n_s_cells_per_location'], ns)
           + gamma_log_prob(p.B_groups_per_location, 1., u['b_s_groups_per_location'], bs)
           + gamma_log_prob(bs / R, bs / ns, u['z_sr_groups_factors'], z)
-          + gamma_log_prob(z @ v['x_fr_group2fact'] * lam, lam, u[self.weights], w))
-    ad = self.model.detection_alpha[batch_index]
-    lp = lp + gamma_log_prob(ad, ad / v['detection_mean_y_e'][batch_index], u['detection_y_s'], v['detection_y_s'])
+          + gamma_log_prob(self.model.w_prior_mean(z, v['x_fr_group2fact'], idx) * lam, lam, u[self.weights], w))
+    ad, ye = self.model.detection_alpha[batch_index], v['detection_mean_y_e']
+    # one section: y_e broadcast, not gathered (torch 2.13's compiler fails on the gradient of gathering a 1 x 1 tensor)
+    ye = ye.expand(len(batch_index), 1) if ye.shape[0] == 1 else ye[batch_index]
+    lp = lp + gamma_log_prob(ad, ad / ye, u['detection_y_s'], v['detection_y_s'])
     return lp, (abundance_from_weights(w, ns) if self.weights == 'w_sf_proportion' else w)
 
 @patch

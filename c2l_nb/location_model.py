@@ -31,6 +31,8 @@ class LocationModel(PyroModule):
         self.register_buffer('detection_mean', torch.as_tensor(detection_mean, dtype=torch.float32).reshape(n_batch, 1))
         self.register_buffer('detection_alpha', torch.as_tensor(detection_alpha, dtype=torch.float32).reshape(n_batch, 1))
         self.register_buffer('one', torch.ones(1, 1))
+        # if set, (n_obs, F): cells added to each spot's prior mean of w_sf, from its neighbours (`c2l_nb.neighbourhood`)
+        self.register_buffer('neighbour_prior', None, persistent=False)
 
     def _c(self, v): return self.one * v
 
@@ -48,15 +50,21 @@ class LocationModel(PyroModule):
         k_r = pyro.sample('k_r_factors_per_groups', dist.Gamma(self._c(p.A_factors_per_location / p.B_groups_per_location), self._c(1.)).expand([R, 1]))
         return pyro.sample('x_fr_group2fact', dist.Gamma(k_r / F, k_r).expand([R, F]))
 
-    def abundance(self, x_fr):
+    def w_prior_mean(self, z_sr, x_fr, idx=None):
+        "The prior mean of the abundance weights of the spots `idx` (None: all): z_sr x_fr, plus `neighbour_prior` where set."
+        m, nb = z_sr @ x_fr, getattr(self, 'neighbour_prior', None)
+        return m if nb is None else m + (nb if idx is None else nb[idx])
+
+    def abundance(self, x_fr, idx=None):
         "Local: N_s, B_s, z_sr and the cell abundance w_sf (inside the spot plate); by default w_sf = N_s x the shares of Gamma weights."
         p, R = self.priors, self.priors.n_groups
         n_s = pyro.sample('n_s_cells_per_location', dist.Gamma(self._c(p.N_cells_per_location * p.N_cells_mean_var_ratio), self._c(p.N_cells_mean_var_ratio)))
         b_s = pyro.sample('b_s_groups_per_location', dist.Gamma(self._c(p.B_groups_per_location), self._c(1.)))
         z_sr = pyro.sample('z_sr_groups_factors', dist.Gamma(b_s / R, b_s / n_s).expand([n_s.shape[0], R]))
         lam = p.w_sf_mean_var_ratio
-        if not p.use_n_s_cells_per_location_limit: return pyro.sample('w_sf', dist.Gamma(z_sr @ x_fr * lam, self._c(lam)))
-        v = pyro.sample('w_sf_proportion', dist.Gamma(z_sr @ x_fr * lam, self._c(lam)))  # weights: only their shares count
+        mean = self.w_prior_mean(z_sr, x_fr, idx)
+        if not p.use_n_s_cells_per_location_limit: return pyro.sample('w_sf', dist.Gamma(mean * lam, self._c(lam)))
+        v = pyro.sample('w_sf_proportion', dist.Gamma(mean * lam, self._c(lam)))  # weights: only their shares count
         return pyro.deterministic('w_sf', abundance_from_weights(v, n_s))
 
     def detection_globals(self):
@@ -82,7 +90,7 @@ class LocationModel(PyroModule):
         m_g, x_fr = self.gene_sensitivity(), self.zones()
         y_e, s_eg, alpha_eg = self.detection_globals(), self.background(), self.overdispersion()
         with pyro.plate('obs_plate', self.n_obs, dim=-2, subsample=idx):
-            w_sf = self.abundance(x_fr)
+            w_sf = self.abundance(x_fr, idx)
             y_s = self.detection(y_e, batch_index)
         if x is None: return
         with poutine.scale(scale=self.n_obs / x.shape[0]):  # minibatches estimate the full-data likelihood

@@ -24,6 +24,7 @@ from .hd import _gene_positions
 from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 from .zones import zone_callback
+from .neighbourhood import neighbour_callback
 from .elbo import FlatELBO, CompiledELBO, flat_applies, compile_applies
 _all_ = ['LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']  # re-exported from their modules
 
@@ -184,15 +185,16 @@ def train(self:Cell2location, max_epochs:int|None=None, # passes over the data (
           *args, # the other arguments of `ModelBase.train`, in its order
           genes_per_step:int|str|None='auto', # genes in the zero counts' term per step (`c2l_nb.loglik_genes`); 'auto': sampled in the minibatch mode of sparse data; None: all
           zone_warm_start:int|str|None='auto', # the zones start from an NMF of the weights after this epoch (`c2l_nb.zones`); 'auto': epoch 500 of a fresh full-batch fit with the mean-field guide, totals from N_s, >= 2,000 epochs; None: never
+          neighbour_prior:float|str|None=None, # cells added to each spot's prior abundances from its neighbours' composition (`c2l_nb.neighbourhood`, for HD bins); 'auto': 5 x N_cells_per_location; None: off
           **kwargs, # the other arguments of `ModelBase.train`
          ):
     "Fit the spatial model (`ModelBase.train`; see above for the amortised guide's batch size and the sampled genes); warns about runaway spot totals."
     if batch_size in (None, 'auto') and self._settings.get('amortised'): batch_size = AMORTISED_TRAIN['batch_size']
     self._genes_request, model = check_genes_per_step(genes_per_step, self.adata.n_vars), self.module.model
-    kwargs['callback'] = zone_callback(self, zone_warm_start, kwargs.get('callback'), max_epochs)
+    kwargs['callback'] = neighbour_callback(self, neighbour_prior, zone_callback(self, zone_warm_start, kwargs.get('callback'), max_epochs))
     model.genes_per_step = None if self._genes_request == 'auto' else self._genes_request
     try: ModelBase.train(self, max_epochs, batch_size, *args, **kwargs)
-    finally: used, model.genes_per_step = model.genes_per_step, None  # sampling is for training only
+    finally: used, model.genes_per_step, model.neighbour_prior = model.genes_per_step, None, None  # for training only
     self.train_mode_['genes_per_step'] = used
     if self.train_mode_.get('devices', 1) == 1: _warn_runaway_totals(self)  # (with several processes each holds its shard)
     return self
