@@ -21,8 +21,8 @@ class LocationModelNoZones(LocationModel):
         a = pyro.sample('a_factors_per_location', dist.Gamma(self._c(p.A_factors_per_location), self._c(1.)))
         return n, a
 
-    def abundance(self, na):
-        "Local: w_sf ~ Gamma(A/F, A/N) (inside the spot plate)."
+    def abundance(self, na, idx=None):
+        "Local: w_sf ~ Gamma(A/F, A/N) (inside the spot plate; the same for every spot `idx`)."
         n, a = na
         return pyro.sample('w_sf', dist.Gamma((a / self.n_factors).expand(1, self.n_factors), a / n))
 
