@@ -34,7 +34,8 @@ def spatial_neighbours(xy:np.ndarray, # locations' coordinates, n x 2 (e.g. `obs
         kk = min(k, len(ix) - 1)
         if kk < 1: continue
         j = cKDTree(xy[ix]).query(xy[ix], kk + 1)[1]
-        j = np.array([[c for c in r if c != i][:kk] for i, r in enumerate(j)])  # each location's own index out
+        other = j != np.arange(len(ix))[:, None]  # each location's own index out (not always first: equal coordinates)
+        j = np.take_along_axis(j, np.argsort(~other, axis=1, kind='stable'), 1)[:, :kk]
         rows.append(np.repeat(ix, kk)); cols.append(ix[j].ravel())
     if not rows: return sp.csr_matrix((n, n))
     r, c = np.concatenate(rows), np.concatenate(cols)
