@@ -16,7 +16,7 @@ from . import __version__
 from .infer import Guide, pick_device, summarise_draws, parse_quantile, quantile_name
 from .svi import EARLY_STOP, run_svi, _row_params
 from .plotting import plot_loss
-from .registry import SETUP_KEY, TIME_MIN_OBS, AnnDataManager, DeviceData, Registry, register_anndata, check_registry, choose_batches
+from .registry import SETUP_KEY, TIME_MIN_OBS, AnnDataManager, DeviceData, Registry, register_anndata, check_registry, choose_batches, minibatch_epochs, sparse_batches
 
 # %% auto #0
 __all__ = ['EARLY_STOP_KEYS', 'COMPAT_ONLY', 'compat_kwargs', 'ModelBase']
@@ -252,9 +252,10 @@ def train(self:ModelBase, max_epochs:int|None=None, # passes over the data (None
     self._to(dev)
     auto, (batch_size, resident) = batch_size == 'auto', self._plan_training(dev, batch_size, resident, world, progress_bar)
     sparse = auto and batch_size is None and lr is None and lr_end is None and self._sparse_counts()
-    if sparse: self.train_mode_['why'] += f"; {sparse}: the minibatch schedule, at full batch"
+    if sparse: batch_size = sparse_batches(self.n_obs, self.train_mode_, sparse)
     if auto and (batch_size is not None or sparse) and lr is None and lr_end is None:  # minibatches chosen, or sparse counts: their own defaults
-        lr, max_epochs, es, decay = self._minibatch_defaults(max_epochs if epochs_given else None, es, rule_given, kwargs)
+        lr, max_epochs, es, decay = self._minibatch_defaults(max_epochs if epochs_given else None, es, rule_given, kwargs,
+                                                             -(-self.n_obs // (batch_size or self.n_obs)))
     else: decay = self._default_decay_epochs if lr is None and lr_end is None else None
     if lr is None and lr_end is None and type(self.module.guide) is Guide: kwargs.setdefault('local_lr_end', self._default_local_lr_end)
     if lr is None: lr, lr_end = self._default_lr, (self._default_lr_end if lr_end is None else lr_end)
@@ -312,18 +313,20 @@ def _minibatch_defaults(self:ModelBase, max_epochs:int|None, # as passed to `tra
                         es:dict|None, # the stopping rule's settings (None: no stopping rule)
                         rule_given:bool, # True if the user set the rule with a dict
                         kwargs:dict, # `run_svi` options: `local_lr` is set here unless given
+                        steps_per_epoch:int=1, # minibatches per epoch
                        ) -> tuple:
     "`(lr, max_epochs, es, decay_epochs)` when `train(batch_size='auto')` chose minibatches (`_minibatch_settings`); `train_mode_` says so."
     s = self._minibatch_settings
     if type(self.module.guide) is Guide:  # a mean-field guide's per-spot locations: their own schedule
         for k in ('local_lr', 'local_lr_end'):
             if s[k] is not None: kwargs.setdefault(k, s[k])
-    if max_epochs is None: max_epochs = s['max_epochs']
+    if max_epochs is None: max_epochs = minibatch_epochs(s, steps_per_epoch)
     if es is not None and not rule_given: es = dict(s['early_stop'])
     loc = f" (per-spot locations {kwargs.get('local_lr', s['lr'])} -> {kwargs['local_lr_end']} over {s['decay_epochs']} epochs)" \
         if kwargs.get('local_lr_end') else ''
     self.train_mode_['why'] += f"; constant lr={s['lr']}{loc}, up to {max_epochs} epochs" + (f", stopping rule {es}" if es else '')
     return s['lr'], max_epochs, es, s['decay_epochs']
+
 
 # %% ../nbs/03c_base.ipynb #73d1099c
 @patch

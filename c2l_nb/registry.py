@@ -15,7 +15,7 @@ from .infer import Counts
 # %% auto #0
 __all__ = ['SETUP_KEY', 'RESIDENT', 'GPU_BLOCK', 'MIN_TIME_BATCH', 'TIME_BATCHES', 'TIME_MIN_OBS', 'Registry', 'check_registry',
            'register_anndata', 'AnnDataManager', 'DeviceData', 'free_memory', 'step_bytes', 'pass_seconds',
-           'choose_batches']
+           'minibatch_epochs', 'sparse_batches', 'choose_batches']
 
 # %% ../nbs/03b_registry.ipynb #c45b35bd
 SETUP_KEY = '_c2l_nb_setup'
@@ -215,6 +215,27 @@ def pass_seconds(work:float, # one pass over the data: observations x genes x ce
                  device:torch.device) -> float:
     "Rough seconds of one full pass (forward and backward): ~3e9 entries x types per second per CPU thread, ~1e12 on a GPU."
     return work / (1e12 if torch.device(device).type == 'cuda' else 3e9 * torch.get_num_threads())
+
+# %% ../nbs/03b_registry.ipynb #mbsched1
+def minibatch_epochs(settings:dict, # a model's `_minibatch_settings`
+                     steps_per_epoch:int, # minibatches per epoch
+                    ) -> int:
+    "Epochs of the minibatch schedule: at least `steps` optimiser steps, within `min_epochs`..`max_epochs` (just `max_epochs` without `steps`)."
+    s = settings
+    if not s.get('steps'): return int(s['max_epochs'])
+    return int(min(max(-(-s['steps'] // max(1, steps_per_epoch)), s['min_epochs']), s['max_epochs']))
+
+def sparse_batches(n_obs:int, # observations
+                   mode:dict, # the model's `train_mode_`: its batch size and reasons are updated
+                   why:str, # why the minibatch schedule applies (e.g. sparse counts)
+                  ) -> int|None:
+    "Sparse counts at full batch: minibatches of `MIN_TIME_BATCH` (or a `TIME_BATCHES`th) from twice that many observations, else None (full batch)."
+    if n_obs < 2 * MIN_TIME_BATCH:
+        mode['why'] += f"; {why}: the minibatch schedule, at full batch"
+        return None
+    mode['batch_size'] = bs = max(MIN_TIME_BATCH, n_obs // TIME_BATCHES)
+    mode['why'] += f"; {why}: the minibatch schedule, in minibatches of {bs}"
+    return bs
 
 # %% ../nbs/03b_registry.ipynb #bd390c9c
 def choose_batches(n_obs:int, # observations

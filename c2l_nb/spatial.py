@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import asdict
 
-import warnings
+import sys, warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 import matplotlib.pyplot as plt
@@ -29,12 +29,20 @@ from .elbo import FlatELBO, CompiledELBO, flat_applies, compile_applies
 _all_ = ['LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']  # re-exported from their modules
 
 # %% auto #0
-__all__ = ['SPARSE_DENSITY', 'COUPLED', 'RUNAWAY_FACTOR', 'Cell2location', 'RunawayTotals', 'LocationModel', 'expected_mu',
-           'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']
+__all__ = ['SPARSE_DENSITY', 'COUPLED', 'RUNAWAY_FACTOR', 'hd_bin_hint', 'Cell2location', 'RunawayTotals', 'LocationModel',
+           'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']
 
 # %% ../nbs/05_spatial.ipynb #8aa8b774
 SPARSE_DENSITY = 0.1  # `train()` gives counts this sparse (HD bins; Visium spots are denser) the minibatch schedule at full batch too
 # `detection_coupling`, by the model's abundance site: the site that sets a spot's total, and the detection it is drawn given
+def hd_bin_hint(counts:float, # mean counts per bin
+               ) -> str:
+    "What the HD accuracy suite found for sparse bins of this depth (`benchmarks/hd_accuracy/results/hd_suite.md`); `train()` says it."
+    depth = ("poorly at this depth (~100 counts per 8 um bin in the suite): compare families, or map 16 um bins" if counts < 200
+             else "less reliably: compare families, or map 16 um bins")
+    return (f"sparse bins of ~{counts:.0f} counts: distinct cell types map reliably; close subtypes (sibling profiles "
+            f"r > 0.95) {depth} (benchmarks/hd_accuracy/results/hd_suite.md)")
+
 COUPLED = {'w_sf': ('w_sf', 'detection_y_s'), 'w_sf_proportion': ('n_s_cells_per_location', 'detection_y_s')}  # (the counts fix their product)
 
 class Cell2location(ModelBase):
@@ -43,8 +51,9 @@ class Cell2location(ModelBase):
     _default_lr, _default_lr_end, _default_early_stop = 0.05, 0.002, True
     _default_decay_epochs = 5000  # lr 0.05 -> 0.002 over 5,000 epochs, then constant; the stopping rule ends training
     _default_local_lr_end = 0.004  # ... but in cell2location's released form the per-spot locations decay only to 0.004 (benchmarks/accuracy_suite/results/suite.md)
-    _minibatch_settings = dict(lr=0.01, local_lr=0.05, local_lr_end=0.005, decay_epochs=200, max_epochs=500,  # chosen for time (HD):
-                               early_stop=dict(window=25, min_epochs=200, span=0))  # globals at 0.01, per-spot locations 0.05 -> 0.005 (benchmarks/hd_scale/results/hd_scale.md)
+    _minibatch_settings = dict(lr=0.01, local_lr=0.05, local_lr_end=0.005, decay_epochs=200,  # HD: globals at 0.01, per-spot locations 0.05 -> 0.005,
+                               steps=2000, min_epochs=500, max_epochs=2000,  # >= 2,000 steps and >= 500 epochs: 2,000 epochs of a small crop
+                               early_stop=dict(window=25, min_epochs=200, span=0))  # (benchmarks/hd_scale/results/hd_scale.md, hd_accuracy/results/hd_suite.md)
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
     _local_deterministic = ('u_sf_mRNA_factors', 'w_sf')  # w_sf: from its weights and N_s when the model has them
@@ -134,6 +143,10 @@ class Cell2location(ModelBase):
         if getattr(self, '_genes_request', None) == 'auto' and (k := auto_genes_per_step(self.adata_manager.X)):
             self.module.model.genes_per_step = k
             self.train_mode_['why'] += f"; the zero counts' term over {k} of {self.adata.n_vars} genes per step (sparse counts)"
+        if self._sparse_counts():
+            hint = hd_bin_hint(float(self.adata_manager.X.sum()) / max(1, self.n_obs))
+            self.train_mode_['why'] += f"; {hint}"
+            print(f"{type(self).__name__}.train: {hint}.", file=sys.stderr, flush=True)
         return out
 
     def _sparse_counts(self) -> str:

@@ -37,10 +37,11 @@ N_GENES, SIZE_UM, BINS, HELD_OUT = 2000, 400., (2, 8, 16), (1, 2)
 PRESENCE = 0.1  # a type is present in a bin holding at least a tenth of a cell of it
 
 
-def path(regime: str, seed: int, b: int) -> Path: return DATA / f'{regime}_s{seed}_{b}um.h5ad'
+def path(regime: str, seed: int, b: int, size: float = SIZE_UM) -> Path:
+    return DATA / (f'{regime}_s{seed}_{b}um.h5ad' if size == SIZE_UM else f'{regime}_s{seed}_{b}um_{size:g}.h5ad')
 
 
-def prepare(regimes, seeds):
+def prepare(regimes, seeds, size: float = SIZE_UM, bins=BINS):
     from c2l_nb.sim import simulate_signatures
     from c2l_nb.sim_hd import simulate_hd
     DATA.mkdir(parents=True, exist_ok=True)
@@ -48,9 +49,9 @@ def prepare(regimes, seeds):
         for s in seeds:
             cfg = REGIMES[reg]
             sig = simulate_signatures(N_GENES, seed=100 + s, **cfg['sig'])
-            for b, ad in simulate_hd(sig, size_um=SIZE_UM, bin_sizes=BINS, seed=s, **cfg['hd']).items():
+            for b, ad in simulate_hd(sig, size_um=size, bin_sizes=tuple(bins), seed=s, **cfg['hd']).items():
                 ad.uns['sim'] = {k: v for k, v in ad.uns['sim'].items() if k not in ('cells', 'roles')}
-                ad.write_h5ad(path(reg, s, b))
+                ad.write_h5ad(path(reg, s, b, size))
             print(reg, s, 'done', flush=True)
 
 
@@ -121,7 +122,7 @@ def run_nnls(ad, method: str) -> dict:
     return dict(est=poisson_nnls(X, A))
 
 
-def run_c2l(ad, method: str, train_kwargs: dict, settings: dict) -> dict:
+def run_c2l(ad, method: str, train_kwargs: dict, settings: dict, num_samples: int = 1000) -> dict:
     from c2l_nb.spatial import Cell2location
     sig = ad.varm['true_signatures'].copy()
     a = ad.copy()
@@ -130,9 +131,14 @@ def run_c2l(ad, method: str, train_kwargs: dict, settings: dict) -> dict:
     mod = Cell2location(a, cell_state_df=sig, N_cells_per_location=float(ad.obs['true_total_cells'].mean()),
                         detection_alpha=20)
     if settings: mod._minibatch_settings = {**mod._minibatch_settings, **settings}  # experiments with the HD schedule
+    train_kwargs = dict(train_kwargs)
+    if 'warm_start' in train_kwargs:  # experiment: per-bin abundances from a Poisson regression (benchmarks/engine/warm_start.py)
+        sys.path.insert(0, str(ROOT / 'benchmarks' / 'engine'))
+        from warm_start import warm_start
+        print(warm_start(mod, **train_kwargs.pop('warm_start')), flush=True)
     t0 = time.time()
     mod.train(**train_kwargs)
-    a = mod.export_posterior(a)
+    a = mod.export_posterior(a, sample_kwargs={'num_samples': num_samples})
     names = list(sig.columns)
     q05 = a.obsm['q05_cell_abundance_w_sf'].values
     mean = a.obsm['means_cell_abundance_w_sf'].values
@@ -163,40 +169,44 @@ def run_flashdeconv(ad, fd_python: str) -> dict:
     return dict(est=p, seconds=sec)
 
 
-def run(method: str, regimes, seeds, bins, train_kwargs: dict, fd_python: str, tag: str, settings: dict):
+def run(method: str, regimes, seeds, bins, train_kwargs: dict, fd_python: str, tag: str, settings: dict,
+        size: float = SIZE_UM, num_samples: int = 1000):
     import anndata
     RESULTS.mkdir(exist_ok=True)
     for reg in regimes:
         for s in seeds:
             for b in bins:
-                ad = anndata.read_h5ad(path(reg, s, b))
+                ad = anndata.read_h5ad(path(reg, s, b, size))
                 t0 = time.time()
                 if method.startswith('nnls'): res = run_nnls(ad, method)
                 elif method == 'flashdeconv': res = run_flashdeconv(ad, fd_python)
-                else: res = run_c2l(ad, method, train_kwargs, settings)
+                else: res = run_c2l(ad, method, train_kwargs, settings, num_samples)
                 res.setdefault('seconds', time.time() - t0)
                 names = list(ad.obsm['true_abundance'].columns)
-                row = dict(method=tag or method, regime=reg, seed=s, bin_um=b, n_bins=ad.n_obs, n_types=len(names),
+                row = dict(method=tag or method, regime=reg, seed=s, bin_um=b, size_um=size, n_bins=ad.n_obs, n_types=len(names),
                            **scores(res.pop('est'), ad.obsm['true_abundance'].values, names, res.pop('mean', None)),
-                           **{k: v for k, v in res.items()}, train_kwargs=train_kwargs, settings=settings)
+                           **{k: v for k, v in res.items()}, train_kwargs=train_kwargs, settings=settings,
+                           **({} if num_samples == 1000 else dict(num_samples=num_samples)))
                 print(json.dumps(row), flush=True)
                 with open(JSONL, 'a') as f: f.write(json.dumps(row) + '\n')
 
 
 def report():
     df = pd.read_json(JSONL, lines=True)
-    df = df[df.seed.isin(HELD_OUT)].drop_duplicates(['method', 'regime', 'seed', 'bin_um'], keep='last')
+    df['size_um'] = df['size_um'].fillna(SIZE_UM) if 'size_um' in df else SIZE_UM
+    df = df[df.seed.isin(HELD_OUT)].drop_duplicates(['method', 'regime', 'seed', 'bin_um', 'size_um'], keep='last')
     cols = ['r', 'pr_auc', 'jsd', 'fam_r', 'fam_pr_auc', 'fam_jsd', 'absent_below_0.05', 'seconds']
     cols = [c for c in cols if c in df]
-    t = df.groupby(['bin_um', 'regime', 'method'])[cols].mean().round(3).reset_index()
+    t = df.groupby(['size_um', 'bin_um', 'regime', 'method'])[cols].mean().round(3).reset_index()
     lines = ['# HD accuracy suite', '',
              f'Means over held-out seeds {", ".join(map(str, HELD_OUT))}; proportions per bin against the true fractions of '
              f'cells (bins holding part of a cell); presence: >= {PRESENCE} cell. `fam_`: summed to families (subtypes '
              f'regime). `absent_below_0.05`: share of absent (bin, type) pairs whose posterior mean is below 0.05 cells. '
              f'Written by `python benchmarks/hd_accuracy/hd_suite.py report` from `hd_suite.jsonl`.', '']
-    for b, sub in t.groupby('bin_um'):
-        sub = sub.drop(columns='bin_um')
-        lines += [f'## {b} um bins', '', '| ' + ' | '.join(sub.columns) + ' |', '|' + '---|' * sub.shape[1]]
+    for (size, b), sub in t.groupby(['size_um', 'bin_um']):
+        sub = sub.drop(columns=['size_um', 'bin_um'])
+        where = '' if size == SIZE_UM else f', sections of {size:g} um ({int(df[(df.size_um == size) & (df.bin_um == b)].n_bins.max()):,} bins of {b} um)'
+        lines += [f'## {b} um bins{where}', '', '| ' + ' | '.join(sub.columns) + ' |', '|' + '---|' * sub.shape[1]]
         lines += ['| ' + ' | '.join('' if pd.isna(v) else str(v) for v in row) + ' |' for row in sub.itertuples(index=False)] + ['']
     (RESULTS / 'hd_suite.md').write_text('\n'.join(lines))
     print('\n'.join(lines))
@@ -213,11 +223,13 @@ def main(argv=None):
     p.add_argument('--train-kwargs', default='{}')
     p.add_argument('--settings', default='{}', help="c2l_nb: keys of Cell2location._minibatch_settings to change (the HD schedule)")
     p.add_argument('--fd-python', default='/work/fd_venv/bin/python')
+    p.add_argument('--num-samples', type=int, default=1000, help='c2l_nb: posterior draws of the export')
+    p.add_argument('--size-um', type=float, default=SIZE_UM, help='side of the sections (prepare, run); larger ones are separate tables')
     a = p.parse_args(argv)
     regimes, seeds = a.regimes.split(','), [int(s) for s in a.seeds.split(',')]
-    if a.cmd == 'prepare': prepare(regimes, seeds)
+    if a.cmd == 'prepare': prepare(regimes, seeds, a.size_um, [int(b) for b in a.bins.split(',')] if a.size_um != SIZE_UM else BINS)
     elif a.cmd == 'run': run(a.method, regimes, seeds, [int(b) for b in a.bins.split(',')], json.loads(a.train_kwargs),
-                             a.fd_python, a.tag, json.loads(a.settings))
+                             a.fd_python, a.tag, json.loads(a.settings), a.size_um, a.num_samples)
     else: report()
 
 
