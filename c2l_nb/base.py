@@ -320,11 +320,13 @@ def _minibatch_defaults(self:ModelBase, max_epochs:int|None, # as passed to `tra
     if type(self.module.guide) is Guide:  # a mean-field guide's per-spot locations: their own schedule
         for k in ('local_lr', 'local_lr_end'):
             if s[k] is not None: kwargs.setdefault(k, s[k])
-    if max_epochs is None: max_epochs = minibatch_epochs(s, steps_per_epoch)
+    warm = bool(getattr(self, '_warm_started', None))  # per-spot parameters started from data (`Cell2location.train(warm_start=...)`)
+    if max_epochs is None: max_epochs = minibatch_epochs(s, steps_per_epoch, warm)
     if es is not None and not rule_given: es = dict(s['early_stop'])
     loc = f" (per-spot locations {kwargs.get('local_lr', s['lr'])} -> {kwargs['local_lr_end']} over {s['decay_epochs']} epochs)" \
         if kwargs.get('local_lr_end') else ''
-    self.train_mode_['why'] += f"; constant lr={s['lr']}{loc}, up to {max_epochs} epochs" + (f", stopping rule {es}" if es else '')
+    self.train_mode_['why'] += (f"; constant lr={s['lr']}{loc}, up to {max_epochs} epochs" + (' (warm start)' if warm else '')
+                                + (f", stopping rule {es}" if es else ''))
     return s['lr'], max_epochs, es, s['decay_epochs']
 
 

@@ -219,11 +219,13 @@ def pass_seconds(work:float, # one pass over the data: observations x genes x ce
 # %% ../nbs/03b_registry.ipynb #mbsched1
 def minibatch_epochs(settings:dict, # a model's `_minibatch_settings`
                      steps_per_epoch:int, # minibatches per epoch
+                     warm:bool=False, # the per-spot parameters were warm-started: `min_epochs_warm` (if set) replaces `min_epochs`
                     ) -> int:
     "Epochs of the minibatch schedule: at least `steps` optimiser steps, within `min_epochs`..`max_epochs` (just `max_epochs` without `steps`)."
     s = settings
     if not s.get('steps'): return int(s['max_epochs'])
-    return int(min(max(-(-s['steps'] // max(1, steps_per_epoch)), s['min_epochs']), s['max_epochs']))
+    lo = s.get('min_epochs_warm', s['min_epochs']) if warm else s['min_epochs']
+    return int(min(max(-(-s['steps'] // max(1, steps_per_epoch)), lo), s['max_epochs']))
 
 def sparse_batches(n_obs:int, # observations
                    mode:dict, # the model's `train_mode_`: its batch size and reasons are updated

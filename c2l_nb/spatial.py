@@ -6,7 +6,7 @@
 from __future__ import annotations
 from dataclasses import asdict
 
-import sys, warnings
+import os, sys, warnings
 import numpy as np, pandas as pd, scipy.sparse as sp, torch
 from fastcore.basics import patch
 import matplotlib.pyplot as plt
@@ -25,6 +25,7 @@ from .data import check_cell_state, check_gene_count
 from .plotting import density_vs, draw_spots
 from .zones import zone_callback
 from .neighbourhood import neighbour_callback
+from .warm_start import warm_start as _warm_start
 from .elbo import FlatELBO, CompiledELBO, flat_applies, compile_applies
 _all_ = ['LocationModel', 'expected_mu', 'abundance_from_weights', 'spatial_loglik', 'SpatialPriors']  # re-exported from their modules
 
@@ -53,6 +54,7 @@ class Cell2location(ModelBase):
     _default_local_lr_end = 0.004  # ... but in cell2location's released form the per-spot locations decay only to 0.004 (benchmarks/accuracy_suite/results/suite.md)
     _minibatch_settings = dict(lr=0.01, local_lr=0.05, local_lr_end=0.005, decay_epochs=200,  # HD: globals at 0.01, per-spot locations 0.05 -> 0.005,
                                steps=2000, min_epochs=500, max_epochs=2000,  # >= 2,000 steps and >= 500 epochs: 2,000 epochs of a small crop
+                               min_epochs_warm=100,  # ... >= 100 epochs after a warm start (`c2l_nb.warm_start`)
                                early_stop=dict(window=25, min_epochs=200, span=0))  # (benchmarks/hd_scale/results/hd_scale.md, hd_accuracy/results/hd_suite.md)
     _monitor_site = 'w_sf'
     _alpha_group = 0  # alpha_eg has one row per batch: the batch covariate selects it
@@ -149,6 +151,14 @@ class Cell2location(ModelBase):
             print(f"{type(self).__name__}.train: {hint}.", file=sys.stderr, flush=True)
         return out
 
+    def _warm_applies(self, warm, batch_size, args, kwargs) -> bool:
+        "Whether `train(warm_start=warm)` starts from `c2l_nb.warm_start` ('auto': a fresh HD fit with the default schedule)."
+        if warm not in ('auto', True, False, None): raise ValueError(f"warm_start must be 'auto', True, False or None, got {warm!r}.")
+        if warm != 'auto': return bool(warm)
+        default = batch_size == 'auto' and len(args) < 2 and kwargs.get('lr') is None and kwargs.get('lr_end') is None
+        return (default and type(self.module.guide) is Guide and not len(self.history_['elbo_train'])
+                and kwargs.get('devices') in (None, 1) and os.environ.get('WORLD_SIZE', '1') == '1' and bool(self._sparse_counts()))
+
     def _sparse_counts(self) -> str:
         "Why a full-batch run takes the minibatch schedule: at most `SPARSE_DENSITY` of the counts are non-zero ('': they are denser)."
         X = self.adata_manager.X
@@ -199,6 +209,7 @@ def train(self:Cell2location, max_epochs:int|None=None, # passes over the data (
           genes_per_step:int|str|None='auto', # genes in the zero counts' term per step (`c2l_nb.loglik_genes`); 'auto': sampled in the minibatch mode of sparse data; None: all
           zone_warm_start:int|str|None='auto', # the zones start from an NMF of the weights after this epoch (`c2l_nb.zones`); 'auto': epoch 500 of a fresh full-batch fit with the mean-field guide, totals from N_s, >= 2,000 epochs; None: never
           neighbour_prior:float|str|None=None, # cells added to each spot's prior abundances from its neighbours' composition (`c2l_nb.neighbourhood`, for HD bins); 'auto': 5 x N_cells_per_location; None: off
+          warm_start:bool|str|None='auto', # per-spot abundances and m_g start from a Poisson regression (`c2l_nb.warm_start`); 'auto': a fresh fit of sparse counts (HD) with the mean-field guide and the default schedule; True: always; None: never
           **kwargs, # the other arguments of `ModelBase.train`
          ):
     "Fit the spatial model (`ModelBase.train`; see above for the amortised guide's batch size and the sampled genes); warns about runaway spot totals."
@@ -206,9 +217,11 @@ def train(self:Cell2location, max_epochs:int|None=None, # passes over the data (
     self._genes_request, model = check_genes_per_step(genes_per_step, self.adata.n_vars), self.module.model
     kwargs['callback'] = neighbour_callback(self, neighbour_prior, zone_callback(self, zone_warm_start, kwargs.get('callback'), max_epochs))
     model.genes_per_step = None if self._genes_request == 'auto' else self._genes_request
+    self._warm_started = _warm_start(self) if self._warm_applies(warm_start, batch_size, args, kwargs) else None
     try: ModelBase.train(self, max_epochs, batch_size, *args, **kwargs)
     finally: used, model.genes_per_step, model.neighbour_prior = model.genes_per_step, None, None  # for training only
-    self.train_mode_['genes_per_step'] = used
+    self.train_mode_.update(genes_per_step=used, warm_start=self._warm_started)
+    self._warm_started = None
     if self.train_mode_.get('devices', 1) == 1: _warn_runaway_totals(self)  # (with several processes each holds its shard)
     return self
 

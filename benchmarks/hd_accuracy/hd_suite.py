@@ -132,10 +132,11 @@ def run_c2l(ad, method: str, train_kwargs: dict, settings: dict, num_samples: in
                         detection_alpha=20)
     if settings: mod._minibatch_settings = {**mod._minibatch_settings, **settings}  # experiments with the HD schedule
     train_kwargs = dict(train_kwargs)
-    if 'warm_start' in train_kwargs:  # experiment: per-bin abundances from a Poisson regression (benchmarks/engine/warm_start.py)
+    if isinstance(train_kwargs.get('warm_start'), dict):  # the benchmark's own warm start (benchmarks/engine/warm_start.py), not the library's
         sys.path.insert(0, str(ROOT / 'benchmarks' / 'engine'))
         from warm_start import warm_start
         print(warm_start(mod, **train_kwargs.pop('warm_start')), flush=True)
+        train_kwargs['warm_start'] = None
     t0 = time.time()
     mod.train(**train_kwargs)
     a = mod.export_posterior(a, sample_kwargs={'num_samples': num_samples})

@@ -128,6 +128,7 @@ def one(a) -> dict:
                device=str(mod.device), load=' '.join(f'{x:.1f}' for x in os.getloadavg()),
                chosen=mod.train_mode_.get('why', ''), batch=mod.train_mode_.get('batch_size'), epochs=epochs,
                genes_per_step=mod.train_mode_.get('genes_per_step'), row_sparse=mod.train_mode_.get('row_sparse'),
+               warm_start=bool(mod.train_mode_.get('warm_start')),
                status=mod.train_status_, sim_s=sim_s, s_per_epoch=tr.seconds / max(epochs, 1), **tr.report('train'))
     if not a.no_export:
         with PhaseMemory() as ex:
@@ -176,7 +177,7 @@ def table(rows: list, cols: list) -> str:
                      + ['| ' + ' | '.join(fmt(r.get(c)) for c in cols) + ' |' for r in rows])
 
 
-COLS = ['bins', 'genes', 'types', 'nnz_per_bin', 'mode', 'genes_per_step', 'row_sparse', 'threads', 'load', 'batch', 'epochs', 'status', 's_per_epoch', 'train_s',
+COLS = ['bins', 'genes', 'types', 'nnz_per_bin', 'mode', 'genes_per_step', 'row_sparse', 'warm_start', 'threads', 'load', 'batch', 'epochs', 'status', 's_per_epoch', 'train_s',
         'train_peak_rss_mb', 'export_s', 'export_peak_rss_mb', 'q05_r', 'means_r', 'total_ratio', 'total_s']
 
 
@@ -265,14 +266,16 @@ likelihood over all genes; a number where the zero counts' term was summed over 
 (`c2l_nb.loglik_genes`, unbiased; the default `genes_per_step='auto'` does so in the minibatch mode of sparse data).
 `row_sparse`: True where each bin's variational parameters took lazy Adam steps, only in the steps whose minibatch
 held the bin (`torch.optim.SparseAdam`, the default with minibatches); blank in rows measured before that default,
-where a dense Adam updated every bin's parameters at every step.
+where a dense Adam updated every bin's parameters at every step. `warm_start`: True where each bin's abundances
+started from a Poisson regression on the signatures (`c2l_nb.warm_start`, the default for sparse counts since it was
+added; its time is part of `train_s`); blank in rows measured before.
 """
 
 
 def label(r: dict) -> str:
     "A row's size, mode and likelihood (exact, or the zero counts' term over sampled genes)."
     g = r.get('genes_per_step')
-    return (f"{r['bins']:,} bins, `{r['mode']}`, {r.get('epochs', 0):,} epochs, "
+    return (f"{r['bins']:,} bins, `{r['mode']}`, {r.get('epochs', 0):,} epochs, " + ('warm start, ' if r.get('warm_start') else '')
             + (f"{g:,} sampled genes per step" if g else "exact likelihood"))
 
 
