@@ -207,13 +207,10 @@ def report():
     for (size, b), sub in t.groupby(['size_um', 'bin_um']):
         sub = sub.drop(columns=['size_um', 'bin_um'])
         where = '' if size == SIZE_UM else f', sections of {size:g} um ({int(df[(df.size_um == size) & (df.bin_um == b)].n_bins.max()):,} bins of {b} um)'
-        if b * b < 10 * 8 ** 2 * PRESENCE:  # a bin smaller than a tenth of the smallest cell: presence (>= 0.1 cell) barely occurs
-            lines += [f'## {b} um bins{where}', '', f'A {b} um bin holds less than {PRESENCE} of almost any cell: PR-AUC of '
-                      f'presence is not meaningful at this size (r and JSD are); no baselines were run here yet.', '']
-            lines += ['| ' + ' | '.join(sub.columns) + ' |', '|' + '---|' * sub.shape[1]]
-            lines += ['| ' + ' | '.join('' if pd.isna(v) else str(v) for v in row) + ' |' for row in sub.itertuples(index=False)] + ['']
-            continue
-        lines += [f'## {b} um bins{where}', '', '| ' + ' | '.join(sub.columns) + ' |', '|' + '---|' * sub.shape[1]]
+        tiny = b * b < 10 * 8 ** 2 * PRESENCE  # a bin smaller than a tenth of the smallest cell: presence (>= 0.1 cell) barely occurs
+        note = [f'A {b} um bin holds less than {PRESENCE} of almost any cell: PR-AUC of presence is not meaningful at this '
+                'size (r and JSD are); no baselines were run here yet.', ''] if tiny else []
+        lines += [f'## {b} um bins{where}', '', *note, '| ' + ' | '.join(sub.columns) + ' |', '|' + '---|' * sub.shape[1]]
         lines += ['| ' + ' | '.join('' if pd.isna(v) else str(v) for v in row) + ' |' for row in sub.itertuples(index=False)] + ['']
     (RESULTS / 'hd_suite.md').write_text('\n'.join(lines))
     print('\n'.join(lines))
